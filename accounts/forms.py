@@ -1,0 +1,241 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit, User
+from accounts.normalize import (
+    clean_text,
+    normalize_citizen_id,
+    normalize_email,
+    normalize_phone,
+)
+from accounts.selectors import unit_list_selectable, user_find_conflicts
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+MAX_NAME_LENGTH = 150
+
+
+def unit_choices(units: list[Unit]) -> list[tuple[str, Any]]:
+    """Options grouped by district so a commune is found under its district."""
+    with_children = {unit.parent_id for unit in units if unit.parent_id}
+    by_id = {unit.pk: unit for unit in units}
+    groups: dict[int, list[tuple[int, str]]] = {}
+    labels: dict[int, str] = {}
+    for unit in units:
+        ids = unit.ancestor_ids or [unit.pk]
+        # A district heads its own group; everything else sits under the root.
+        group_id = ids[1] if len(ids) >= 2 and ids[1] in with_children else ids[0]
+        group = by_id.get(group_id)
+        labels[group_id] = group.name if group else unit.name
+        groups.setdefault(group_id, []).append((unit.pk, unit.name))
+    return [("", _("— Chọn đơn vị —"))] + [
+        (labels[group_id], options) for group_id, options in groups.items()
+    ]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Unit.objects.filter(is_active=True), **kwargs)
+        self.error_messages["invalid_choice"] = _(
+            "Vui lòng chọn đơn vị trong danh sách."
+        )
+
+    def refresh_choices(self) -> None:
+        self.widget.choices = unit_choices(list(unit_list_selectable()))
+
+
+class ProfileFields(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=1000)
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=_("Dạng ngày/tháng/năm, ví dụ 05/09/1990."),
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={
+                "placeholder": "dd/mm/yyyy",
+                "inputmode": "numeric",
+                "autocomplete": "bday",
+            },
+        ),
+        error_messages={
+            "invalid": _("Ngày sinh phải có dạng ngày/tháng/năm, ví dụ 05/09/1990.")
+        },
+    )
+    gender = forms.ChoiceField(
+        label=_("Giới tính"), choices=User.Gender.choices, widget=forms.RadioSelect
+    )
+    occupation = forms.ChoiceField(
+        label=_("Đối tượng"), choices=[("", _("— Chọn —")), *User.Occupation.choices]
+    )
+    unit = UnitChoiceField(
+        label=_("Đơn vị"),
+        help_text=_("Gõ tên xã, phường hoặc cơ quan để tìm nhanh."),
+    )
+    email = forms.CharField(
+        label=_("Email (không bắt buộc)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    citizen_id = forms.CharField(
+        label=_("Số CCCD (12 số)"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    exclude_user_pk: int | None = None
+
+    def __init__(
+        self, *args: Any, require_citizen_id: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].refresh_choices()
+        self.fields["unit"].widget.attrs["data-unit-picker"] = ""
+        if require_citizen_id:
+            self.fields["citizen_id"].required = True
+            self.fields["citizen_id"].label = _("Số CCCD (12 số)")
+        self.fields["citizen_id"].error_messages["required"] = _(
+            "Cuộc thi này yêu cầu số CCCD."
+        )
+
+    def clean_full_name(self) -> str:
+        name = clean_text(self.cleaned_data["full_name"])
+        if not name:
+            raise forms.ValidationError(_("Vui lòng nhập họ và tên."), code="required")
+        if len(name) > MAX_NAME_LENGTH:
+            raise forms.ValidationError(
+                _("Họ và tên không quá %(n)d ký tự.") % {"n": MAX_NAME_LENGTH},
+                code="too_long",
+            )
+        if not any(ch.isalpha() for ch in name):
+            raise forms.ValidationError(
+                _("Họ và tên không hợp lệ."), code="invalid_name"
+            )
+        return name
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(
+                _("Ngày sinh không thể ở tương lai."), code="future"
+            )
+        if born.year < 1900:
+            raise forms.ValidationError(_("Ngày sinh không hợp lệ."), code="too_old")
+        return born
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        if not email:
+            return ""
+        forms.EmailField().clean(email)
+        if "email" in user_find_conflicts(email=email, exclude_pk=self.exclude_user_pk):
+            raise forms.ValidationError(_("Email này đã được đăng ký."), code="taken")
+        return email
+
+    def clean_citizen_id(self) -> str:
+        raw = self.cleaned_data["citizen_id"]
+        if not clean_text(raw):
+            return ""
+        citizen_id = normalize_citizen_id(raw)
+        if citizen_id is None:
+            raise forms.ValidationError(
+                _("Số CCCD gồm đúng 12 chữ số."), code="invalid_citizen_id"
+            )
+        if "citizen_id" in user_find_conflicts(
+            citizen_id=citizen_id, exclude_pk=self.exclude_user_pk
+        ):
+            raise forms.ValidationError(_("Số CCCD này đã được đăng ký."), code="taken")
+        return citizen_id
+
+
+class RegistrationForm(ProfileFields):
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=40,
+        help_text=_("Dùng để đăng nhập."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        help_text=_("Ít nhất 8 ký tự, không quá phổ biến."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = [
+        "full_name",
+        "date_of_birth",
+        "gender",
+        "phone",
+        "email",
+        "citizen_id",
+        "occupation",
+        "unit",
+        "password1",
+        "password2",
+    ]
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data["phone"])
+        if phone is None:
+            raise forms.ValidationError(
+                _("Số điện thoại không hợp lệ (10 số, ví dụ 0912 345 678)."),
+                code="invalid_phone",
+            )
+        if "phone" in user_find_conflicts(phone=phone):
+            raise forms.ValidationError(
+                _("Số điện thoại này đã được đăng ký."), code="taken"
+            )
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error(
+                "password2",
+                forms.ValidationError(
+                    _("Hai mật khẩu không khớp."), code="password_mismatch"
+                ),
+            )
+        elif first:
+            probe = User(
+                phone=cleaned.get("phone") or "",
+                full_name=cleaned.get("full_name") or "",
+                email=cleaned.get("email") or None,
+            )
+            try:
+                password_validation.validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ProfileForm(ProfileFields):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.exclude_user_pk = user.pk
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Số điện thoại hoặc số CCCD"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _("Số điện thoại/CCCD hoặc mật khẩu không đúng."),
+        "inactive": _("Tài khoản này đã bị khóa."),
+    }

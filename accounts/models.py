@@ -1,0 +1,170 @@
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.managers import UserManager
+
+
+class Unit(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Cấp tỉnh")
+        DISTRICT = "district", _("Cấp huyện")
+        COMMUNE = "commune", _("Cấp xã")
+        PROVINCIAL_DEPARTMENT = "provincial_department", _("Sở, ban, ngành cấp tỉnh")
+        DISTRICT_DEPARTMENT = "district_department", _("Phòng, ban cấp huyện")
+        OTHER = "other", _("Khác")
+
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    code = models.CharField(_("mã đơn vị"), max_length=64, unique=True)
+    level = models.CharField(_("cấp"), max_length=32, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    headcount = models.PositiveIntegerField(_("số biên chế"), default=0)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # Written only by accounts.services.unit_save: "/<root id>/.../<own id>/".
+    path = models.CharField(max_length=255, editable=False, default="", db_index=True)
+    # Written only by accounts.services.unit_save: accent-free name for search.
+    search_name = models.CharField(max_length=255, editable=False, default="")
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="unit_not_own_parent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit, read from the stored path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Gender(models.TextChoices):
+        MALE = "male", _("Nam")
+        FEMALE = "female", _("Nữ")
+        OTHER = "other", _("Khác")
+
+    class Occupation(models.TextChoices):
+        CIVIL_SERVANT = "civil_servant", _("Cán bộ, công chức, viên chức")
+        STUDENT = "student", _("Học sinh, sinh viên")
+        ARMED_FORCES = "armed_forces", _("Lực lượng vũ trang")
+        WORKER = "worker", _("Người lao động")
+        OTHER = "other", _("Khác")
+
+    class ContestRole(models.TextChoices):
+        NONE = "", _("Thí sinh")
+        ORGANIZER = "organizer", _("Thành viên Ban Tổ chức, Tổ thư ký")
+        JUDGE = "judge", _("Thành viên Ban Giám khảo")
+        AUTHOR = "author", _("Thành viên Tổ soạn thảo câu hỏi")
+        TECHNICAL = "technical", _("Nhân viên kỹ thuật phần mềm")
+
+    phone = models.CharField(_("số điện thoại"), max_length=10, unique=True)
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    gender = models.CharField(
+        _("giới tính"), max_length=10, choices=Gender.choices, blank=True
+    )
+    # NULL, not "", for "no email": the unique constraint ignores NULLs only.
+    email = models.EmailField(_("email"), null=True, blank=True)  # noqa: DJ001
+    citizen_id = models.CharField(
+        _("số CCCD"), max_length=12, null=True, blank=True, unique=True
+    )
+    occupation = models.CharField(
+        _("đối tượng"), max_length=20, choices=Occupation.choices, blank=True
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    contest_role = models.CharField(
+        _("vai trò trong cuộc thi"),
+        max_length=20,
+        choices=ContestRole.choices,
+        blank=True,
+        default="",
+        help_text=_("Người có vai trò này không được xếp hạng, trao giải."),
+    )
+    is_staff = models.BooleanField(_("quyền quản trị"), default=False)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    must_change_password = models.BooleanField(
+        _("phải đổi mật khẩu"), default=False, editable=False
+    )
+    date_joined = models.DateTimeField(_("ngày đăng ký"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                condition=models.Q(email__isnull=False),
+                violation_error_message=_("Email này đã được đăng ký."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phone__regex=r"^0[1-9][0-9]{8}$"),
+                name="user_phone_national_form",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(citizen_id__isnull=True)
+                | models.Q(citizen_id__regex=r"^[0-9]{12}$"),
+                name="user_citizen_id_12_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.phone})"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.rsplit(" ", 1)[-1]
+
+
+class UnitChange(models.Model):
+    """A contestant's unit changed after their first attempt: who did it and when."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="unit_changes"
+    )
+    old_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    new_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("thay đổi đơn vị")
+        verbose_name_plural = _("lịch sử thay đổi đơn vị")
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.old_unit_id} -> {self.new_unit_id}"

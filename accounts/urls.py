@@ -1,0 +1,45 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from accounts import views
+from accounts.forms import LoginForm
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("dang-ky/", views.register, name="register"),
+    path(
+        "dang-nhap/",
+        views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("ca-nhan/", views.profile, name="profile"),
+    path("doi-mat-khau/", views.password_change, name="password-change"),
+    path("quen-mat-khau/", views.password_forgotten, name="password-forgotten"),
+    path(
+        "quen-mat-khau/email/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset_form.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password-reset-done"),
+        ),
+        name="password-reset",
+    ),
+    path(
+        "quen-mat-khau/da-gui/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/password_reset_done.html"
+        ),
+        name="password-reset-done",
+    ),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:login"),
+        ),
+        name="password-reset-confirm",
+    ),
+]

@@ -1,0 +1,139 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import LoginForm, ProfileForm, RegistrationForm
+from accounts.models import User
+from accounts.services import user_change_password, user_register, user_update_profile
+
+REGISTRATION_FIELDS = (
+    "phone",
+    "full_name",
+    "date_of_birth",
+    "gender",
+    "occupation",
+    "unit",
+    "email",
+    "citizen_id",
+)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def register_user_from_form(
+    request: HttpRequest, form: RegistrationForm
+) -> User | None:
+    """Create the account from a valid form and log it in; None when refused."""
+    data = {field: form.cleaned_data[field] for field in REGISTRATION_FIELDS}
+    try:
+        user = user_register(password=form.cleaned_data["password1"], **data)
+    except (ValidationError, IntegrityError):
+        # Another registration with the same phone, email or CCCD won the race.
+        form.add_error(None, _("Số điện thoại, email hoặc CCCD này đã được đăng ký."))
+        return None
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    messages.success(
+        request, _("Đăng ký thành công. Chào mừng %(name)s!") % {"name": user.full_name}
+    )
+    return user
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("rounds:home")
+    form = RegistrationForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and register_user_from_form(request, form)
+    ):
+        return redirect(safe_next(request, reverse_lazy("rounds:home")))
+    return render(
+        request, "accounts/user_register.html", {"form": form, "contest": None}
+    )
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/user_login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["reset_by_email"] = settings.PASSWORD_RESET_BY_EMAIL
+        return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {
+        "full_name": user.full_name,
+        "date_of_birth": user.date_of_birth,
+        "gender": user.gender,
+        "occupation": user.occupation,
+        "unit": user.unit_id,
+        "email": user.email or "",
+        "citizen_id": user.citizen_id or "",
+    }
+    form = ProfileForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in REGISTRATION_FIELDS[1:]}
+        try:
+            user_update_profile(user=user, changed_by=user, **data)
+        except (ValidationError, IntegrityError):
+            form.add_error(None, _("Email hoặc CCCD này đã được đăng ký."))
+        else:
+            messages.success(request, _("Đã lưu thông tin cá nhân."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/user_profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change the password; after a one-time password the old one is not asked."""
+    user = request.user
+    if user.must_change_password:
+        form = SetPasswordForm(user, request.POST or None)
+    else:
+        form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_change_password(user=user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect("rounds:home")
+    return render(
+        request,
+        "accounts/user_password_change.html",
+        {"form": form, "forced": user.must_change_password},
+    )
+
+
+def password_forgotten(request: HttpRequest) -> HttpResponse:
+    """Reset by email where mail works; otherwise say how to get a one-time password."""
+    if settings.PASSWORD_RESET_BY_EMAIL:
+        return redirect("accounts:password-reset")
+    return render(request, "accounts/user_password_forgotten.html")

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from rounds.views import healthz
+
+admin.site.site_header = "Quản trị cuộc thi trắc nghiệm trực tuyến"
+admin.site.site_title = "Quản trị cuộc thi"
+admin.site.index_title = "Quản lý cuộc thi, câu hỏi, thí sinh"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("quan-tri/", admin.site.urls),
+    path("tai-khoan/", include("accounts.urls")),
+    path("", include("rounds.urls")),
+]

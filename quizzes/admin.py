@@ -1,0 +1,73 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from quizzes.models import Choice, Question, QuestionRevision, Topic
+from quizzes.services import choices_validate, question_publish
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            choices_validate(
+                texts=[row.get("text", "") for row in kept],
+                correct_flags=[bool(row.get("is_correct")) for row in kept],
+            )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages, code=error.code) from error
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    extra = 4
+    max_num = 6
+    fields = ("order", "text", "is_correct")
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "order")
+    search_fields = ("name",)
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "topic", "is_active", "updated_at")
+    list_filter = ("topic", "is_active")
+    search_fields = ("text", "choices__text")
+    list_select_related = ("topic",)
+    inlines = [ChoiceInline]
+    actions = ["deactivate"]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        question_publish(question=form.instance)
+
+    @admin.action(description="Ngừng sử dụng các câu hỏi đã chọn")
+    def deactivate(self, request: HttpRequest, queryset) -> None:
+        queryset.update(is_active=False)
+
+
+@admin.register(QuestionRevision)
+class QuestionRevisionAdmin(admin.ModelAdmin):
+    list_display = ("question", "number", "topic", "created_at")
+    list_select_related = ("question", "topic")
+    search_fields = ("text",)
+    readonly_fields = [f.name for f in QuestionRevision._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -1,0 +1,137 @@
+import random
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from rounds.models import Attempt, Contest, Round, RoundTopicQuota
+from rounds.services import draw_preview
+
+
+@admin.register(Contest)
+class ContestAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "is_published", "min_age", "review_policy")
+    list_filter = ("is_published",)
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("topics",)
+    autocomplete_fields = ("excluded_units",)
+    fieldsets = (
+        (
+            None,
+            {"fields": ("title", "slug", "organizer_name", "summary", "is_published")},
+        ),
+        (_("Thể lệ và tài liệu"), {"fields": ("rules", "materials")}),
+        (_("Câu hỏi"), {"fields": ("topics", "review_policy")}),
+        (
+            _("Điều kiện dự thi"),
+            {
+                "fields": (
+                    "min_age",
+                    "require_citizen_id",
+                    "excluded_units",
+                    "allow_excluded_practice",
+                )
+            },
+        ),
+    )
+
+
+class QuotaInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        total = sum(
+            form.cleaned_data.get("count") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        )
+        question_count = self.instance.question_count or 0
+        if total > question_count:
+            raise forms.ValidationError(
+                _(
+                    "Tổng số câu theo chủ đề (%(total)d) vượt quá số câu hỏi của tuần thi (%(n)d)."
+                )
+                % {"total": total, "n": question_count},
+                code="quota_exceeds_count",
+            )
+
+
+class QuotaInline(admin.TabularInline):
+    model = RoundTopicQuota
+    formset = QuotaInlineFormSet
+    extra = 0
+    fields = ("topic", "count")
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "contest",
+        "opens_at",
+        "closes_at",
+        "question_count",
+        "time_limit_seconds",
+        "max_attempts",
+    )
+    list_filter = ("contest",)
+    search_fields = ("name", "contest__title")
+    list_select_related = ("contest",)
+    inlines = [QuotaInline]
+    actions = ["preview_draw"]
+
+    @admin.action(description=_("Xem thử một đề ngẫu nhiên (kèm đáp án)"))
+    def preview_draw(
+        self, request: HttpRequest, queryset: QuerySet[Round]
+    ) -> HttpResponse | None:
+        round_ = queryset.select_related("contest").first()
+        try:
+            questions = draw_preview(round_=round_, rng=random.SystemRandom())
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Đề thi mẫu: %(round)s") % {"round": round_},
+            "round": round_,
+            "questions": questions,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/rounds/round/preview_draw.html", context
+        )
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "round",
+        "number",
+        "status",
+        "correct_count",
+        "question_count",
+        "duration_ms",
+        "submitted_at",
+        "is_practice",
+    )
+    list_filter = ("status", "is_practice", "finished_by", "round")
+    search_fields = ("user__full_name", "user__phone", "public_id")
+    list_select_related = ("user", "round", "round__contest")
+    date_hierarchy = "started_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [field.name for field in Attempt._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.method == "GET" and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -1,0 +1,90 @@
+import re
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MAX_PREDICTION = 10**12
+_WHOLE_NUMBER = re.compile(r"\d{1,13}")
+
+
+def parse_prediction(raw: str | None) -> int | None:
+    """A whole number >= 0 from what the contestant typed; None when blank.
+
+    Grouped digits ("1.000", "1 000") are read as the thousands a Vietnamese
+    reader means; full-width digits are accepted; anything else is refused.
+    """
+    if raw is None:
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return None
+    digits = re.sub(r"(?<=\d)[.\s](?=\d{3}(\D|$))", "", text)
+    if not _WHOLE_NUMBER.fullmatch(digits) or int(digits) > MAX_PREDICTION:
+        raise forms.ValidationError(
+            _("Dự đoán phải là một số nguyên không âm, ví dụ 1250."),
+            code="invalid_prediction",
+        )
+    return int(digits)
+
+
+class SubmitForm(forms.Form):
+    """The attempt page's one form: q<position> = shown choice index, plus prediction."""
+
+    prediction = forms.CharField(required=False, max_length=40)
+
+    def __init__(self, *args: Any, question_count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.question_count = question_count
+
+    def clean_prediction(self) -> int | None:
+        return parse_prediction(self.cleaned_data.get("prediction"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        answers: dict[int, int] = {}
+        for key in self.data:
+            if not key.startswith("q"):
+                continue
+            values = (
+                self.data.getlist(key)
+                if hasattr(self.data, "getlist")
+                else [self.data[key]]
+            )
+            position = _small_int(key[1:])
+            shown = _small_int(values[-1]) if len(values) == 1 else None
+            if position is None or shown is None or position >= self.question_count:
+                raise forms.ValidationError(
+                    _("Phương án trả lời không hợp lệ."), code="invalid_choice"
+                )
+            answers[position] = shown
+        cleaned["answers"] = answers
+        return cleaned
+
+
+def _small_int(value: str) -> int | None:
+    return (
+        int(value) if value.isascii() and value.isdigit() and len(value) <= 3 else None
+    )
+
+
+class SaveForm(forms.Form):
+    """One click saved by the page's script: a position and a choice, or the prediction."""
+
+    seq = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    position = forms.IntegerField(required=False, min_value=0, max_value=999)
+    choice = forms.IntegerField(required=False, min_value=0, max_value=25)
+    prediction = forms.CharField(required=False, max_length=40)
+
+    def clean_prediction(self) -> int | None:
+        return parse_prediction(self.cleaned_data.get("prediction"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        has_position = cleaned.get("position") is not None
+        if has_position != (cleaned.get("choice") is not None):
+            raise forms.ValidationError(
+                _("Phương án trả lời không hợp lệ."), code="invalid_choice"
+            )
+        return cleaned

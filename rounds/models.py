@@ -1,0 +1,216 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from quizzes.models import Topic
+
+
+class Contest(models.Model):
+    class ReviewPolicy(models.TextChoices):
+        NEVER = "never", _("Không bao giờ hiển thị đáp án")
+        AFTER_CLOSE = "after_close", _("Hiển thị đáp án sau khi tuần thi kết thúc")
+
+    title = models.CharField(_("tên cuộc thi"), max_length=255)
+    slug = models.SlugField(_("đường dẫn"), max_length=100, unique=True)
+    organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True)
+    summary = models.TextField(_("giới thiệu ngắn"), blank=True)
+    rules = models.TextField(_("thể lệ"), blank=True)
+    materials = models.TextField(_("tài liệu tham khảo"), blank=True)
+    is_published = models.BooleanField(_("công khai"), default=True)
+    topics = models.ManyToManyField(
+        Topic,
+        verbose_name=_("các chủ đề câu hỏi"),
+        blank=True,
+        help_text=_("Câu hỏi được rút ngẫu nhiên từ các chủ đề này."),
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("tuổi tối thiểu"), default=0, help_text=_("Tính theo ngày bắt đầu bài thi.")
+    )
+    require_citizen_id = models.BooleanField(_("bắt buộc nhập số CCCD"), default=False)
+    excluded_units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("đơn vị không được dự thi"),
+        blank=True,
+        related_name="+",
+        help_text=_("Áp dụng cả cho các đơn vị trực thuộc."),
+    )
+    allow_excluded_practice = models.BooleanField(
+        _("cho người không đủ điều kiện thi thử"),
+        default=False,
+        help_text=_("Bài thi thử không được xếp hạng, trao giải."),
+    )
+    review_policy = models.CharField(
+        _("xem đáp án"),
+        max_length=20,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.AFTER_CLOSE,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cuộc thi")
+        verbose_name_plural = _("cuộc thi")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Round(models.Model):
+    contest = models.ForeignKey(
+        Contest,
+        verbose_name=_("cuộc thi"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+    )
+    name = models.CharField(_("tên tuần thi"), max_length=255)
+    opens_at = models.DateTimeField(_("thời gian mở"))
+    closes_at = models.DateTimeField(_("thời gian đóng"))
+    question_count = models.PositiveSmallIntegerField(_("số câu hỏi"), default=30)
+    time_limit_seconds = models.PositiveIntegerField(
+        _("thời gian làm bài (giây)"), default=30 * 60
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("số lượt thi tối đa"), default=0, help_text=_("0 là không giới hạn.")
+    )
+    prediction_question = models.TextField(
+        _("câu hỏi dự đoán"), blank=True, help_text=_("Để trống nếu không có.")
+    )
+    grace_seconds = models.PositiveSmallIntegerField(
+        _("thời gian gia hạn nộp bài (giây)"),
+        default=10,
+        help_text=_("Bù độ trễ mạng cho bài nộp sát giờ."),
+    )
+
+    class Meta:
+        verbose_name = _("tuần thi")
+        verbose_name_plural = _("tuần thi")
+        ordering = ["contest", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="round_closes_after_opening",
+                violation_error_message=_("Thời gian đóng phải sau thời gian mở."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(question_count__gte=1),
+                name="round_has_questions",
+                violation_error_message=_("Số câu hỏi phải từ 1 trở lên."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(time_limit_seconds__gte=10),
+                name="round_time_limit_positive",
+                violation_error_message=_("Thời gian làm bài tối thiểu 10 giây."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contest.title} - {self.name}"
+
+    @property
+    def has_prediction(self) -> bool:
+        return bool(self.prediction_question.strip())
+
+
+class RoundTopicQuota(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="quotas")
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("chủ đề"), on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveSmallIntegerField(_("số câu"))
+
+    class Meta:
+        verbose_name = _("số câu theo chủ đề")
+        verbose_name_plural = _("số câu theo chủ đề")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "topic"], name="quota_unique_topic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.count}"
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang làm")
+        FINISHED = "finished", _("Đã nộp")
+        VOIDED = "voided", _("Đã hủy")
+
+    class FinishedBy(models.TextChoices):
+        CONTESTANT = "contestant", _("Thí sinh nộp bài")
+        DEADLINE = "deadline", _("Hết giờ, hệ thống tự nộp")
+
+    # What the browser sees instead of the row id: not guessable, not sequential.
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_public_id, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts"
+    )
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField(_("lượt thi thứ"))
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    is_practice = models.BooleanField(
+        _("thi thử"), default=False, help_text=_("Không được xếp hạng.")
+    )
+    started_at = models.DateTimeField(_("bắt đầu"))
+    deadline = models.DateTimeField(_("hạn nộp"))
+    # The draw: [[revision id, [shown position -> original choice index]], ...].
+    draw = models.JSONField(editable=False)
+    # Per question position: null or [original choice index, client sequence number].
+    answers = models.JSONField(editable=False)
+    prediction = models.BigIntegerField(_("dự đoán"), null=True, blank=True)
+    # The five fields below are written only by rounds.services.attempt_finish.
+    submitted_at = models.DateTimeField(_("thời điểm nộp"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(
+        _("thời gian làm bài (ms)"), null=True, blank=True
+    )
+    correct_count = models.PositiveSmallIntegerField(
+        _("số câu đúng"), null=True, blank=True
+    )
+    question_count = models.PositiveSmallIntegerField(_("tổng số câu"))
+    finished_by = models.CharField(
+        _("cách nộp"), max_length=12, choices=FinishedBy.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("bài thi")
+        verbose_name_plural = _("bài thi")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "round", "number"], name="attempt_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "round"],
+                condition=models.Q(status="open"),
+                name="attempt_one_open_per_round",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open")
+                | models.Q(
+                    submitted_at__isnull=False,
+                    duration_ms__isnull=False,
+                    correct_count__isnull=False,
+                ),
+                name="attempt_finished_has_result",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["round", "status"], name="attempt_round_status"),
+            models.Index(fields=["status", "deadline"], name="attempt_open_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} / {self.round_id} #{self.number}"

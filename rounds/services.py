@@ -1,0 +1,404 @@
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, User
+from quizzes.models import Question, QuestionRevision
+from rounds import draw, eligibility, scoring
+from rounds.models import Attempt, Contest, Round
+from rounds.selectors import attempt_questions, contest_eligibility_rules, person_of
+
+_system_random = random.SystemRandom()
+
+ELIGIBILITY_MESSAGES = {
+    eligibility.UNDER_AGE: _("Bạn chưa đủ %(age)d tuổi để tham gia cuộc thi này."),
+    eligibility.MISSING_BIRTH_DATE: _(
+        "Vui lòng cập nhật ngày sinh trong trang cá nhân trước khi dự thi."
+    ),
+    eligibility.MISSING_UNIT: _(
+        "Vui lòng chọn đơn vị trong trang cá nhân trước khi dự thi."
+    ),
+    eligibility.MISSING_CITIZEN_ID: _(
+        "Cuộc thi này yêu cầu số CCCD: vui lòng cập nhật trong trang cá nhân."
+    ),
+    eligibility.STAFF: _(
+        "Tài khoản quản trị không được tham gia xếp hạng, trao giải cuộc thi."
+    ),
+    eligibility.CONTEST_ROLE: _(
+        "Thành viên Ban Tổ chức, Ban Giám khảo, Tổ soạn thảo câu hỏi và Tổ thư ký "
+        "không được tham gia cuộc thi."
+    ),
+    eligibility.EXCLUDED_UNIT: _(
+        "Cán bộ của đơn vị bạn không thuộc đối tượng dự thi của cuộc thi này."
+    ),
+}
+
+
+def eligibility_message(*, reason: str, min_age: int) -> str:
+    return ELIGIBILITY_MESSAGES[reason] % {"age": min_age}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationProblem:
+    field: str
+    message: str
+    code: str
+
+
+def registration_problem(
+    *, contest: Contest, date_of_birth: date, unit: Unit, now: datetime
+) -> RegistrationProblem | None:
+    """Why a new account may not take part in this contest, or None."""
+    rules = contest_eligibility_rules(contest=contest)
+    person = eligibility.Person(
+        date_of_birth=date_of_birth,
+        is_staff=False,
+        contest_role="",
+        unit_path_ids=tuple(unit.ancestor_ids),
+        has_citizen_id=True,  # the form itself requires it when the contest does
+    )
+    reasons = eligibility.check(person=person, rules=rules, day=timezone.localdate(now))
+    if eligibility.UNDER_AGE in reasons:
+        return RegistrationProblem(
+            field="date_of_birth",
+            message=eligibility_message(
+                reason=eligibility.UNDER_AGE, min_age=contest.min_age
+            ),
+            code=eligibility.UNDER_AGE,
+        )
+    if eligibility.EXCLUDED_UNIT in reasons and not contest.allow_excluded_practice:
+        return RegistrationProblem(
+            field="unit",
+            message=eligibility_message(
+                reason=eligibility.EXCLUDED_UNIT, min_age=contest.min_age
+            ),
+            code=eligibility.EXCLUDED_UNIT,
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    attempt: Attempt
+    resumed: bool
+    shortened: bool  # the round closes before the full time limit runs out
+
+
+def round_is_open(*, round_: Round, now: datetime) -> bool:
+    return round_.opens_at <= now < round_.closes_at
+
+
+def _refuse_unless_open(round_: Round, now: datetime) -> None:
+    if now < round_.opens_at:
+        raise ValidationError(
+            _("Tuần thi chưa mở. Thời gian mở: %(at)s.")
+            % {"at": timezone.localtime(round_.opens_at).strftime("%H:%M %d/%m/%Y")},
+            code="round_not_open",
+        )
+    if now >= round_.closes_at:
+        raise ValidationError(_("Tuần thi đã kết thúc."), code="round_closed")
+
+
+def attempt_check_eligibility(*, user: User, round_: Round, now: datetime) -> bool:
+    """Refuse an ineligible user; return True when only a practice attempt is allowed."""
+    contest = round_.contest
+    rules = contest_eligibility_rules(contest=contest)
+    reasons = eligibility.check(
+        person=person_of(user), rules=rules, day=timezone.localdate(now)
+    )
+    blocking = [r for r in reasons if r not in eligibility.EXCLUSIONS]
+    if not blocking and reasons and contest.allow_excluded_practice:
+        return True
+    if reasons:
+        first = (blocking or list(reasons))[0]
+        raise ValidationError(
+            eligibility_message(reason=first, min_age=contest.min_age), code=first
+        )
+    return False
+
+
+def _draw_for(round_: Round, rng: random.Random) -> list[list]:
+    contest_topic_ids = list(round_.contest.topics.values_list("pk", flat=True))
+    questions = Question.objects.filter(is_active=True, current_revision__isnull=False)
+    if contest_topic_ids:
+        questions = questions.filter(topic_id__in=contest_topic_ids)
+    pool: dict[int, list[int]] = {}
+    for topic_id, revision_id in questions.values_list(
+        "topic_id", "current_revision_id"
+    ):
+        pool.setdefault(topic_id, []).append(revision_id)
+    quotas = dict(round_.quotas.values_list("topic_id", "count"))
+    try:
+        revision_ids = draw.draw_questions(
+            pool=pool, count=round_.question_count, quotas=quotas, rng=rng
+        )
+    except draw.DrawError as error:
+        raise ValidationError(
+            _(
+                "Ngân hàng câu hỏi chưa đủ câu hỏi cho tuần thi này. Vui lòng báo Ban Tổ chức."
+            ),
+            code="bank_too_small",
+        ) from error
+    sizes = {
+        pk: len(texts)
+        for pk, texts in QuestionRevision.objects.filter(
+            pk__in=revision_ids
+        ).values_list("pk", "choice_texts")
+    }
+    return [
+        [revision_id, draw.shuffle_choices(choice_count=sizes[revision_id], rng=rng)]
+        for revision_id in revision_ids
+    ]
+
+
+def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> Attempt:
+    """The one writer of an attempt's result fields; the caller holds the row lock."""
+    revision_ids = [item[0] for item in attempt.draw]
+    keys = dict(
+        QuestionRevision.objects.filter(pk__in=revision_ids).values_list(
+            "pk", "correct_index"
+        )
+    )
+    card = scoring.score(
+        correct_indexes=[keys[pk] for pk in revision_ids],
+        answers=[entry[0] if entry else None for entry in attempt.answers],
+    )
+    attempt.status = Attempt.Status.FINISHED
+    attempt.submitted_at = submitted_at
+    attempt.duration_ms = scoring.duration_ms(
+        started_at=attempt.started_at, finished_at=submitted_at
+    )
+    attempt.correct_count = card.correct
+    attempt.finished_by = finished_by
+    attempt.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "duration_ms",
+            "correct_count",
+            "finished_by",
+            "prediction",
+            "answers",
+        ]
+    )
+    return attempt
+
+
+def _expired(attempt: Attempt, now: datetime) -> bool:
+    grace = timedelta(seconds=attempt.round.grace_seconds)
+    return attempt.status == Attempt.Status.OPEN and now > attempt.deadline + grace
+
+
+def _finish_at_deadline(attempt: Attempt) -> Attempt:
+    return _finish(
+        attempt,
+        submitted_at=attempt.deadline,
+        finished_by=Attempt.FinishedBy.DEADLINE,
+    )
+
+
+@transaction.atomic
+def attempt_start(
+    *, user: User, round_: Round, now: datetime | None = None
+) -> StartResult:
+    """Resume the user's open attempt in the round, or draw a new one."""
+    now = now or timezone.now()
+    _refuse_unless_open(round_, now)
+    practice = attempt_check_eligibility(user=user, round_=round_, now=now)
+    # One start at a time per person: the user row is the lock.
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    open_attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("round")
+        .filter(user=user, round=round_, status=Attempt.Status.OPEN)
+        .first()
+    )
+    if open_attempt is not None:
+        if not _expired(open_attempt, now):
+            return StartResult(
+                attempt=open_attempt,
+                resumed=True,
+                shortened=_shortened(open_attempt, round_),
+            )
+        _finish_at_deadline(open_attempt)
+    used = Attempt.objects.filter(user=user, round=round_).count()
+    if round_.max_attempts and used >= round_.max_attempts:
+        raise ValidationError(
+            _("Bạn đã dùng hết %(n)d lượt thi của tuần thi này.")
+            % {"n": round_.max_attempts},
+            code="attempt_limit",
+        )
+    drawn = _draw_for(round_, _system_random)
+    deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at)
+    attempt = Attempt(
+        user=user,
+        round=round_,
+        number=used + 1,
+        is_practice=practice,
+        started_at=now,
+        deadline=deadline,
+        draw=drawn,
+        answers=[None] * len(drawn),
+        question_count=len(drawn),
+    )
+    attempt.full_clean()
+    attempt.save()
+    return StartResult(
+        attempt=attempt, resumed=False, shortened=_shortened(attempt, round_)
+    )
+
+
+def _shortened(attempt: Attempt, round_: Round) -> bool:
+    full = timedelta(seconds=round_.time_limit_seconds)
+    return attempt.deadline - attempt.started_at < full
+
+
+class AttemptExpiredError(ValidationError):
+    """The attempt was finished at its deadline because a request came too late."""
+
+
+def _locked(attempt: Attempt) -> Attempt:
+    return (
+        Attempt.objects.select_for_update().select_related("round").get(pk=attempt.pk)
+    )
+
+
+def _shown_to_original(attempt: Attempt, position: int, shown: int) -> int:
+    if not 0 <= position < len(attempt.draw):
+        raise ValidationError(
+            _("Câu hỏi không thuộc bài thi này."), code="invalid_question"
+        )
+    permutation = attempt.draw[position][1]
+    if not 0 <= shown < len(permutation):
+        raise ValidationError(
+            _("Phương án trả lời không hợp lệ."), code="invalid_choice"
+        )
+    return permutation[shown]
+
+
+def _refuse_if_closed(attempt: Attempt, now: datetime) -> None:
+    if attempt.status == Attempt.Status.FINISHED:
+        raise ValidationError(_("Bài thi đã được nộp."), code="attempt_finished")
+    if attempt.status == Attempt.Status.VOIDED:
+        raise ValidationError(_("Bài thi đã bị hủy."), code="attempt_voided")
+
+
+def attempt_save(
+    *,
+    attempt: Attempt,
+    seq: int,
+    position: int | None = None,
+    shown_choice: int | None = None,
+    prediction: int | None = None,
+    now: datetime | None = None,
+) -> Attempt:
+    """Store one answer (and/or the prediction) as it is clicked; newer seq wins."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(attempt)
+        _refuse_if_closed(locked, now)
+        expired = _expired(locked, now)
+        if expired:
+            _finish_at_deadline(locked)
+        else:
+            if position is not None:
+                if shown_choice is None:
+                    raise ValidationError(
+                        _("Phương án trả lời không hợp lệ."), code="invalid_choice"
+                    )
+                original = _shown_to_original(locked, position, shown_choice)
+                current = locked.answers[position]
+                if current is None or current[1] <= seq:
+                    locked.answers[position] = [original, seq]
+            if prediction is not None:
+                locked.prediction = prediction
+            locked.save(update_fields=["answers", "prediction"])
+    if expired:
+        raise AttemptExpiredError(
+            _("Đã hết giờ làm bài; bài thi được chấm theo các câu trả lời đã lưu."),
+            code="deadline_passed",
+        )
+    return locked
+
+
+def attempt_submit(
+    *,
+    attempt: Attempt,
+    answers: Mapping[int, int],
+    prediction: int | None,
+    now: datetime | None = None,
+) -> Attempt:
+    """Finish an attempt once; a repeated submit returns the stored result unchanged.
+
+    `answers` maps question positions to shown choice positions, as the page sent them.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(attempt)
+        if locked.status == Attempt.Status.FINISHED:
+            return locked
+        _refuse_if_closed(locked, now)
+        if _expired(locked, now):
+            return _finish_at_deadline(locked)
+        merged = list(locked.answers)
+        for position, shown in answers.items():
+            original = _shown_to_original(locked, position, shown)
+            merged[position] = [
+                original,
+                merged[position][1] if merged[position] else 0,
+            ]
+        if prediction is None:
+            prediction = locked.prediction
+        if locked.round.has_prediction and prediction is None:
+            raise ValidationError(
+                _("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."),
+                code="prediction_required",
+            )
+        locked.answers = merged
+        locked.prediction = prediction
+        return _finish(
+            locked, submitted_at=now, finished_by=Attempt.FinishedBy.CONTESTANT
+        )
+
+
+def attempt_finish_if_expired(
+    *, attempt: Attempt, now: datetime | None = None
+) -> Attempt:
+    """Finish an open attempt past deadline and grace from its saved answers."""
+    now = now or timezone.now()
+    if not _expired(attempt, now):
+        return attempt
+    with transaction.atomic():
+        locked = _locked(attempt)
+        if _expired(locked, now):
+            _finish_at_deadline(locked)
+        return locked
+
+
+def attempts_finish_expired(*, now: datetime | None = None) -> int:
+    """Finish every open attempt past its deadline and grace; return how many."""
+    now = now or timezone.now()
+    finished = 0
+    candidates = Attempt.objects.filter(
+        status=Attempt.Status.OPEN, deadline__lt=now
+    ).select_related("round")
+    for attempt in candidates.iterator(chunk_size=500):
+        if _expired(attempt, now):
+            attempt_finish_if_expired(attempt=attempt, now=now)
+            finished += 1
+    return finished
+
+
+def draw_preview(*, round_: Round, rng: random.Random) -> list:
+    """What a contestant could be given in this round, for organizers, with answers."""
+    drawn = _draw_for(round_, rng)
+    preview = Attempt(
+        round=round_, draw=drawn, answers=[None] * len(drawn), question_count=len(drawn)
+    )
+    return attempt_questions(attempt=preview)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from rounds import views
+
+app_name = "rounds"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cuoc-thi/<slug:slug>/", views.contest_detail, name="contest-detail"),
+    path(
+        "cuoc-thi/<slug:slug>/dang-ky/", views.contest_register, name="contest-register"
+    ),
+    path("tuan-thi/<int:round_id>/vao-thi/", views.attempt_start, name="attempt-start"),
+    path("bai-thi/", views.attempt_list, name="attempt-list"),
+    path("bai-thi/<str:public_id>/", views.attempt_page, name="attempt"),
+    path("bai-thi/<str:public_id>/luu/", views.attempt_save, name="attempt-save"),
+    path(
+        "bai-thi/<str:public_id>/nop-bai/", views.attempt_submit, name="attempt-submit"
+    ),
+    path(
+        "bai-thi/<str:public_id>/ket-qua/", views.attempt_result, name="attempt-result"
+    ),
+]

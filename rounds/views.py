@@ -1,0 +1,263 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import RegistrationForm
+from accounts.views import register_user_from_form, safe_next
+from rounds import scoring, selectors, services
+from rounds.forms import SaveForm, SubmitForm
+from rounds.models import Attempt, Contest, Round
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    contests = list(selectors.contest_list_home(now=now))
+    if len(contests) == 1 and not request.GET.get("tat-ca"):
+        return contest_page(request, contests[0], now)
+    return render(
+        request,
+        "rounds/contest_list.html",
+        {
+            "contests": [
+                (
+                    c,
+                    selectors.round_current_or_next(
+                        rounds=list(c.rounds.all()), now=now
+                    ),
+                )
+                for c in contests
+            ],
+            "past": selectors.contest_list_past(now=now),
+            "now": now,
+        },
+    )
+
+
+def contest_page(request: HttpRequest, contest: Contest, now) -> HttpResponse:
+    rounds = list(contest.rounds.all())
+    current = selectors.round_current_or_next(rounds=rounds, now=now)
+    return render(
+        request,
+        "rounds/contest_detail.html",
+        {
+            "contest": contest,
+            "rounds": [(r, selectors.round_status(round_=r, now=now)) for r in rounds],
+            "current": current,
+            "current_open": current is not None and current.opens_at <= now,
+            "tiers": list(contest.prize_tiers.all()),
+            "now": now,
+        },
+    )
+
+
+@require_GET
+def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = get_object_or_404(selectors.contest_get_published(slug=slug))
+    return contest_page(request, contest, timezone.now())
+
+
+@require_http_methods(["GET", "POST"])
+def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """Register for a contest: the account form plus the contest's own conditions."""
+    contest = get_object_or_404(Contest, slug=slug, is_published=True)
+    if request.user.is_authenticated:
+        return redirect("rounds:contest-detail", slug=contest.slug)
+    form = RegistrationForm(
+        request.POST or None, require_citizen_id=contest.require_citizen_id
+    )
+    if request.method == "POST" and form.is_valid():
+        problem = services.registration_problem(
+            contest=contest,
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            unit=form.cleaned_data["unit"],
+            now=timezone.now(),
+        )
+        if problem:
+            form.add_error(problem.field, problem.message)
+        elif register_user_from_form(request, form):
+            default = reverse("rounds:contest-detail", kwargs={"slug": contest.slug})
+            return redirect(safe_next(request, default))
+    return render(
+        request, "accounts/user_register.html", {"form": form, "contest": contest}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = get_object_or_404(
+        Round.objects.select_related("contest"), pk=round_id, contest__is_published=True
+    )
+    contest_url = reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={contest_url}")
+    if request.method == "GET":
+        return redirect(contest_url)
+    try:
+        result = services.attempt_start(user=request.user, round_=round_)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(contest_url)
+    if result.resumed:
+        messages.info(request, _("Bạn đang có một bài thi chưa nộp: tiếp tục làm bài."))
+    elif result.shortened:
+        messages.warning(
+            request,
+            _(
+                "Tuần thi sắp đóng: bạn chỉ còn ít thời gian hơn thời gian làm bài quy định."
+            ),
+        )
+    if result.attempt.is_practice:
+        messages.warning(
+            request, _("Đây là bài thi thử: kết quả không được xếp hạng, trao giải.")
+        )
+    return redirect("rounds:attempt", public_id=result.attempt.public_id)
+
+
+def _own_attempt(request: HttpRequest, public_id: str) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("round__contest"),
+        public_id=public_id,
+        user=request.user,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    attempt = services.attempt_finish_if_expired(
+        attempt=_own_attempt(request, public_id)
+    )
+    if attempt.status != Attempt.Status.OPEN:
+        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    return render(request, "rounds/attempt_take.html", _take_context(attempt))
+
+
+def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
+    now = timezone.now()
+    questions = selectors.attempt_questions(attempt=attempt)
+    remaining_ms = max(int((attempt.deadline - now).total_seconds() * 1000), 0)
+    return {
+        "attempt": attempt,
+        "round": attempt.round,
+        "questions": questions,
+        "answered": sum(1 for q in questions if q.answered),
+        "remaining_ms": remaining_ms,
+        "remaining_text": scoring.format_duration(remaining_ms),
+        "form": form,
+        "seq_base": max((entry[1] for entry in attempt.answers if entry), default=0),
+    }
+
+
+@login_required
+@require_POST
+def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
+    attempt = _own_attempt(request, public_id)
+    form = SaveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"ok": False, "error": _("Dữ liệu không hợp lệ.")}, status=400
+        )
+    data = form.cleaned_data
+    try:
+        services.attempt_save(
+            attempt=attempt,
+            seq=data["seq"],
+            position=data["position"],
+            shown_choice=data["choice"],
+            prediction=data["prediction"],
+        )
+    except services.AttemptExpiredError as error:
+        return JsonResponse(
+            {"ok": False, "error": error.messages[0], "finished": True}, status=409
+        )
+    except ValidationError as error:
+        finished = error.code in {"attempt_finished", "attempt_voided"}
+        return JsonResponse(
+            {"ok": False, "error": error.messages[0], "finished": finished},
+            status=409 if finished else 400,
+        )
+    return JsonResponse({"ok": True, "seq": data["seq"]})
+
+
+@login_required
+@require_POST
+def attempt_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    attempt = _own_attempt(request, public_id)
+    form = SubmitForm(request.POST, question_count=attempt.question_count)
+    if form.is_valid():
+        try:
+            attempt = services.attempt_submit(
+                attempt=attempt,
+                answers=form.cleaned_data["answers"],
+                prediction=form.cleaned_data["prediction"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if attempt.finished_by == Attempt.FinishedBy.DEADLINE:
+                messages.warning(
+                    request,
+                    _(
+                        "Bài nộp sau thời hạn: bài thi được chấm theo các câu trả lời "
+                        "đã lưu trước khi hết giờ."
+                    ),
+                )
+            return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    attempt.refresh_from_db()
+    if attempt.status != Attempt.Status.OPEN:
+        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    return render(
+        request, "rounds/attempt_take.html", _take_context(attempt, form), status=400
+    )
+
+
+@login_required
+@require_GET
+def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
+    attempt = services.attempt_finish_if_expired(
+        attempt=_own_attempt(request, public_id)
+    )
+    if attempt.status == Attempt.Status.OPEN:
+        return redirect("rounds:attempt", public_id=attempt.public_id)
+    round_ = attempt.round
+    now = timezone.now()
+    used = selectors.attempt_count_in_round(user=request.user, round_=round_)
+    review = selectors.round_review_allowed(round_=round_, now=now)
+    return render(
+        request,
+        "rounds/attempt_result.html",
+        {
+            "attempt": attempt,
+            "round": round_,
+            "duration_text": scoring.format_duration(attempt.duration_ms or 0),
+            "used": used,
+            "left": (round_.max_attempts - used) if round_.max_attempts else None,
+            "best": selectors.attempt_best_in_round(user=request.user, round_=round_),
+            "round_open": services.round_is_open(round_=round_, now=now),
+            "review": review,
+            "questions": selectors.attempt_questions(attempt=attempt) if review else [],
+        },
+    )
+
+
+@login_required
+@require_GET
+def attempt_list(request: HttpRequest) -> HttpResponse:
+    attempts = list(selectors.attempt_list_for_user(user=request.user))
+    for attempt in attempts:
+        attempt.duration_text = scoring.format_duration(attempt.duration_ms or 0)
+    return render(request, "rounds/attempt_list.html", {"attempts": attempts})

@@ -1,0 +1,142 @@
+// The attempt page: saves each answer as it is clicked, counts down to the server's
+// deadline and submits when it is reached. Without this script the page is one form.
+(function () {
+  "use strict";
+  var form = document.getElementById("attempt-form");
+  if (!form) return;
+  var saveUrl = form.dataset.saveUrl;
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var timer = document.getElementById("timer");
+  var stateEl = document.getElementById("save-state");
+  var countEl = document.getElementById("answered-count");
+  var fill = document.getElementById("progress-fill");
+  var questions = form.querySelectorAll("fieldset.question");
+  var total = questions.length;
+  var storeKey = "attempt:" + saveUrl;
+  // Sequence numbers continue from what the server already holds, so a reload or
+  // a second device never sends a number older than a stored answer.
+  var seq = Number(form.dataset.seqBase || 0);
+  var pending = {};
+  var sending = false;
+  var retryDelay = 1000;
+  var submitted = false;
+
+  // The remaining time is the server's; the local clock only measures elapsed time.
+  var endAt = performance.now() + Number(form.dataset.remainingMs || 0);
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    var left = Math.max(0, endAt - performance.now());
+    var s = Math.ceil(left / 1000);
+    timer.textContent = pad(Math.floor(s / 60)) + ":" + pad(s % 60);
+    timer.classList.toggle("low", s <= 60);
+    if (left <= 0 && !submitted) { submitted = true; setState("Hết giờ, đang nộp bài…"); form.submit(); return; }
+    setTimeout(tick, 250);
+  }
+
+  function setState(text, isError) {
+    stateEl.textContent = text;
+    stateEl.classList.toggle("error", !!isError);
+  }
+
+  function refreshProgress() {
+    var done = 0;
+    questions.forEach(function (fs) {
+      var answered = !!fs.querySelector("input[type=radio]:checked");
+      if (answered) done += 1;
+      var link = document.querySelector('[data-nav="' + fs.dataset.position + '"]');
+      if (link) link.classList.toggle("done", answered);
+    });
+    countEl.textContent = done;
+    fill.style.width = (total ? Math.round(done * 100 / total) : 0) + "%";
+  }
+
+  function remember() {
+    try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* private mode */ }
+  }
+
+  function enqueue(key, payload) {
+    seq += 1;
+    payload.seq = seq;
+    pending[key] = payload;
+    remember();
+    flush();
+  }
+
+  function flush() {
+    if (sending || submitted) return;
+    var keys = Object.keys(pending);
+    if (!keys.length) { setState("Đã lưu"); return; }
+    var key = keys[0];
+    var payload = pending[key];
+    sending = true;
+    setState("Đang lưu…");
+    fetch(saveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(payload).toString()
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        return { status: response.status, body: body };
+      });
+    }).then(function (r) {
+      sending = false;
+      if (r.status === 200 && r.body.ok) {
+        // Acknowledged: forget it unless a newer click replaced it meanwhile.
+        if (pending[key] && pending[key].seq === payload.seq) delete pending[key];
+        remember();
+        retryDelay = 1000;
+        flush();
+      } else if (r.body.finished) {
+        submitted = true;
+        window.location.reload();
+      } else if (r.status === 400) {
+        delete pending[key];
+        remember();
+        setState(r.body.error || "Không lưu được câu trả lời.", true);
+        flush();
+      } else {
+        retry();
+      }
+    }).catch(function () { sending = false; retry(); });
+  }
+
+  function retry() {
+    setState("Mất kết nối, đang thử lưu lại…", true);
+    setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  }
+
+  form.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type === "radio") {
+      var fs = input.closest("fieldset.question");
+      enqueue("q" + fs.dataset.position, { position: fs.dataset.position, choice: input.value });
+      refreshProgress();
+    } else if (input.name === "prediction") {
+      var value = input.value.trim();
+      if (value) enqueue("prediction", { prediction: value });
+    }
+  });
+  form.addEventListener("submit", function () { submitted = true; });
+  window.addEventListener("online", flush);
+
+  // Answers clicked before a crash or a lost connection are sent again.
+  try {
+    var saved = JSON.parse(localStorage.getItem(storeKey) || "{}");
+    Object.keys(saved).forEach(function (key) {
+      var p = saved[key];
+      if (p.position !== undefined) {
+        var radio = form.querySelector('input[name="q' + p.position + '"][value="' + p.choice + '"]');
+        if (radio) radio.checked = true;
+      }
+      seq = Math.max(seq, Number(p.seq) || 0);
+      pending[key] = p;
+    });
+  } catch (e) { /* nothing stored */ }
+
+  refreshProgress();
+  tick();
+  flush();
+})();

@@ -1,0 +1,94 @@
+from datetime import date, timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Unit, User
+from accounts.services import unit_save
+from quizzes.models import Topic
+from quizzes.services import question_create
+from rounds.models import Contest, Round
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"UBND xã Số {n}")
+    code = factory.Sequence(lambda n: f"U-{n}")
+    level = Unit.Level.COMMUNE
+    headcount = 25
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return unit_save(unit=model_class(*args, **kwargs))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    phone = factory.Sequence(lambda n: f"091{n:07d}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    date_of_birth = date(1990, 1, 15)
+    gender = User.Gender.MALE
+    occupation = User.Occupation.CIVIL_SERVANT
+    unit = factory.SubFactory(UnitFactory)
+    password = factory.django.Password("MatKhau@2024")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Chủ đề {n}")
+
+
+def make_question(*, topic: Topic, n: int, choices: int = 4, correct: int = 0):
+    """A published question whose correct choice is `correct`."""
+    return question_create(
+        topic_id=topic.pk,
+        text=f"Câu hỏi số {n} thuộc {topic.name}?",
+        choices=[f"Phương án {n}-{i}" for i in range(choices)],
+        correct=correct,
+        explanation=f"Giải thích {n}",
+    )
+
+
+def make_bank(*, topics: int = 2, per_topic: int = 10) -> list[Topic]:
+    made = []
+    counter = 0
+    for _ in range(topics):
+        topic = TopicFactory()
+        for _ in range(per_topic):
+            counter += 1
+            make_question(topic=topic, n=counter, correct=counter % 4)
+        made.append(topic)
+    return made
+
+
+class ContestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contest
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Cuộc thi số {n}")
+    slug = factory.Sequence(lambda n: f"cuoc-thi-{n}")
+    rules = "Thể lệ cuộc thi."
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    contest = factory.SubFactory(ContestFactory)
+    name = factory.Sequence(lambda n: f"Tuần thi {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=6))
+    question_count = 5
+    time_limit_seconds = 600
+    max_attempts = 0
+    prediction_question = ""
+    grace_seconds = 10
