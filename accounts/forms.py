@@ -18,6 +18,7 @@ from accounts.selectors import unit_list_selectable, user_find_conflicts
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 MAX_NAME_LENGTH = 150
+LOGIN_MAX_LENGTH = 40
 
 
 def unit_choices(units: list[Unit]) -> list[tuple[str, Any]]:
@@ -232,10 +233,17 @@ class ProfileForm(ProfileFields):
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Số điện thoại hoặc số CCCD"),
-        max_length=40,
+        max_length=LOGIN_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
         "invalid_login": _("Số điện thoại/CCCD hoặc mật khẩu không đúng."),
         "inactive": _("Tài khoản này đã bị khóa."),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django caps this at the stored phone's 10 characters, which cuts off
+        # "0912 345 678" and "+84912345678" as they are typed.
+        self.fields["username"].max_length = LOGIN_MAX_LENGTH
+        self.fields["username"].widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
