@@ -106,12 +106,16 @@ def test_register_take_reload_and_submit_on_a_phone(live_server, browser, open_r
     assert attempt.prediction == 1250
     assert all(answer is not None for answer in attempt.answers)
     assert page.locator("#score").text_content() == f"{attempt.correct_count}/6"
-    assert f"{attempt.duration_ms} mili giây" in page.locator("#duration").text_content()
+    assert (
+        f"{attempt.duration_ms} mili giây" in page.locator("#duration").text_content()
+    )
     # Nothing on the page is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_a_second_device_resumes_with_the_answers_given(live_server, browser, open_round):
+def test_a_second_device_resumes_with_the_answers_given(
+    live_server, browser, open_round
+):
     User.objects.create_user(
         "0987654321", "Mat-khau-2024!", full_name="Lò Văn Pó", unit=UnitFactory()
     )
