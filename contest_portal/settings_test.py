@@ -13,3 +13,6 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Live-server and race-test threads must not keep connections that block the
+# test database's teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
