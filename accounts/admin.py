@@ -1,10 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, UnitChange, User
+from accounts.normalize import clean_text, normalize_phone
 from accounts.services import unit_save, user_issue_one_time_password
 
 
@@ -21,8 +24,46 @@ class UnitAdmin(admin.ModelAdmin):
         unit_save(unit=obj)
 
 
+class PhoneCleaningMixin(forms.ModelForm):
+    # Wider than the stored 10 digits: the number is normalised in clean_phone.
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=40)
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data.get("phone"))
+        if phone is None:
+            raise forms.ValidationError(
+                _("Số điện thoại không hợp lệ (10 số, ví dụ 0912 345 678)."),
+                code="invalid_phone",
+            )
+        duplicates = User.objects.filter(phone=phone)
+        if self.instance.pk:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            raise forms.ValidationError(
+                _("Số điện thoại này đã được đăng ký."), code="taken"
+            )
+        return phone
+
+    def clean_full_name(self) -> str:
+        return clean_text(self.cleaned_data.get("full_name"))
+
+
+class UserAddForm(PhoneCleaningMixin, AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("phone", "full_name")
+
+
+class UserEditForm(PhoneCleaningMixin, UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     ordering = ("-date_joined",)
     list_display = (
         "full_name",

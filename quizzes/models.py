@@ -65,15 +65,10 @@ class Choice(models.Model):
     class Meta:
         verbose_name = _("phương án trả lời")
         verbose_name_plural = _("phương án trả lời")
+        # "Exactly one correct" is checked by quizzes.services.choices_validate, not by
+        # a constraint: the admin saves choices one by one, so moving the mark to an
+        # earlier choice would pass through two correct rows.
         ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["question"],
-                condition=models.Q(is_correct=True),
-                name="choice_one_correct_per_question",
-                violation_error_message=_("Mỗi câu hỏi chỉ có một đáp án đúng."),
-            )
-        ]
 
     def __str__(self) -> str:
         return self.text
