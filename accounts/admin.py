@@ -57,7 +57,25 @@ class UserAddForm(PhoneCleaningMixin, AdminUserCreationForm):
 class UserEditForm(PhoneCleaningMixin, UserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "phone",
+            "password",
+            "full_name",
+            "date_of_birth",
+            "gender",
+            "email",
+            "citizen_id",
+            "occupation",
+            "unit",
+            "contest_role",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        )
 
 
 @admin.register(User)
