@@ -259,6 +259,11 @@ def _shortened(attempt: Attempt, round_: Round) -> bool:
     return attempt.deadline - attempt.started_at < full
 
 
+def attempt_is_shortened(*, attempt: Attempt) -> bool:
+    """Does the round's close leave this attempt less than the full time limit?"""
+    return _shortened(attempt, attempt.round)
+
+
 class AttemptExpiredError(ValidationError):
     """The attempt was finished at its deadline because a request came too late."""
 

@@ -157,6 +157,7 @@ def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
         "answered": sum(1 for q in questions if q.answered),
         "remaining_ms": remaining_ms,
         "remaining_text": scoring.format_duration(remaining_ms),
+        "shortened": services.attempt_is_shortened(attempt=attempt),
         "form": form,
         "seq_base": max((entry[1] for entry in attempt.answers if entry), default=0),
     }

@@ -522,3 +522,15 @@ def test_editing_a_question_later_does_not_change_an_attempt_already_taken(
 
     assert result.correct_count == 5
     assert question.revisions.count() == 2
+
+
+def test_the_attempt_page_warns_when_the_round_closes_before_the_time_limit(
+    client, contestant, round_
+):
+    now = round_.closes_at - timedelta(seconds=120)
+    attempt = start(contestant, round_, now)
+    client.force_login(contestant)
+
+    response = client.get(f"/bai-thi/{attempt.public_id}/")
+
+    assert "ít thời gian hơn thời gian làm bài quy định" in response.content.decode()
