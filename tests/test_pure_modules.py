@@ -1,0 +1,35 @@
+"""The pure rule modules import only the Python standard library."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PURE_MODULES = [
+    "rounds/draw.py",
+    "rounds/scoring.py",
+    "rounds/eligibility.py",
+    "accounts/normalize.py",
+]
+
+
+def imported_top_level_names(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            # A relative import (level > 0) reaches into the project itself.
+            names.add("." if node.level else node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", PURE_MODULES, ids=PURE_MODULES)
+def test_pure_module_imports_only_the_standard_library(path):
+    source = (ROOT / path).read_text(encoding="utf-8")
+
+    outside = imported_top_level_names(source) - sys.stdlib_module_names
+
+    assert outside == set(), f"{path} imports {sorted(outside)}"
