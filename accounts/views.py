@@ -137,3 +137,18 @@ def password_forgotten(request: HttpRequest) -> HttpResponse:
     if settings.PASSWORD_RESET_BY_EMAIL:
         return redirect("accounts:password-reset")
     return render(request, "accounts/user_password_forgotten.html")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset, through our service so a pending one-time password is lifted."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        user_change_password(
+            user=form.user, password=form.cleaned_data["new_password1"]
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Đã đặt mật khẩu mới. Mời bạn đăng nhập."))
+        return redirect(self.success_url)

@@ -120,7 +120,9 @@ LOGOUT_REDIRECT_URL = "rounds:home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Django's default attributes (username, first_name...) don't exist here.
+        "OPTIONS": {"user_attributes": ("phone", "full_name", "email", "citizen_id")},
     },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
