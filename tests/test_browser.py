@@ -141,3 +141,34 @@ def test_a_second_device_resumes_with_the_answers_given(
 
     assert desktop_page.url == phone_page.url
     assert desktop_page.locator("input[name=q2]").nth(3).is_checked()
+
+
+def test_the_attempt_works_as_one_form_without_javascript(
+    live_server, browser, open_round
+):
+    User.objects.create_user(
+        "0987654322", "Mat-khau-2024!", full_name="Hà Văn Chư", unit=UnitFactory()
+    )
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
+    page.fill("#id_username", "0987 654 322")
+    page.fill("#id_password", "Mat-khau-2024!")
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/cuoc-thi/{open_round.contest.slug}/")
+    page.click("button:has-text('Vào thi')")
+    page.wait_for_url(re.compile(r".*/bai-thi/[\w-]+/$"))
+
+    for position in range(6):
+        page.locator(f"input[name=q{position}]").nth(1).check()
+    page.fill("#id_prediction", "42")
+    page.click("#submit-btn")
+    page.wait_for_url(re.compile(r".*/ket-qua/$"))
+
+    attempt = Attempt.objects.get(user__phone="0987654322")
+    assert attempt.status == Attempt.Status.FINISHED
+    assert [answer[0] for answer in attempt.answers] == [
+        permutation[1] for _, permutation in attempt.draw
+    ]
+    assert page.locator("#score").text_content() == f"{attempt.correct_count}/6"
