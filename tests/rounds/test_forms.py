@@ -1,0 +1,43 @@
+import pytest
+from django import forms
+
+from rounds.forms import parse_prediction
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("1250", 1250, id="plain"),
+        pytest.param("1.250", 1250, id="dot-grouped-thousands"),
+        pytest.param("1 250", 1250, id="space-grouped-thousands"),
+        pytest.param("１２５０", 1250, id="full-width-digits"),
+        pytest.param("  7 ", 7, id="surrounding-spaces"),
+        pytest.param("0", 0, id="zero"),
+        pytest.param("", None, id="blank"),
+        pytest.param("   ", None, id="only-spaces"),
+        pytest.param(None, None, id="missing"),
+    ],
+)
+def test_a_prediction_is_read_as_a_whole_number(raw, expected):
+    value = parse_prediction(raw)
+
+    assert value == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("-1", id="negative"),
+        pytest.param("1e3", id="exponent"),
+        pytest.param("abc", id="letters"),
+        pytest.param("NaN", id="not-a-number"),
+        pytest.param("1,5", id="decimal-comma"),
+        pytest.param("1.5", id="decimal-dot"),
+        pytest.param("99999999999999", id="too-large"),
+    ],
+)
+def test_a_prediction_that_is_not_a_whole_number_is_refused(raw):
+    with pytest.raises(forms.ValidationError) as error:
+        parse_prediction(raw)
+
+    assert error.value.code == "invalid_prediction"
