@@ -6,6 +6,7 @@ app_name = "rounds"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dang-ky/", views.register, name="register"),
     path("cuoc-thi/<slug:slug>/", views.contest_detail, name="contest-detail"),
     path(
         "cuoc-thi/<slug:slug>/dang-ky/", views.contest_register, name="contest-register"

@@ -69,6 +69,18 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return contest_page(request, contest, timezone.now())
 
 
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    """Register for the one running contest, so its conditions apply; else plainly."""
+    contests = list(selectors.contest_list_home(now=timezone.now())[:2])
+    if len(contests) == 1:
+        target = reverse("rounds:contest-register", kwargs={"slug": contests[0].slug})
+    else:
+        target = reverse("accounts:register")
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
+
+
 @require_http_methods(["GET", "POST"])
 def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
     """Register for a contest: the account form plus the contest's own conditions."""
@@ -258,7 +270,12 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def attempt_list(request: HttpRequest) -> HttpResponse:
-    attempts = list(selectors.attempt_list_for_user(user=request.user))
+    attempts = [
+        services.attempt_finish_if_expired(attempt=attempt)
+        if attempt.status == Attempt.Status.OPEN
+        else attempt
+        for attempt in selectors.attempt_list_for_user(user=request.user)
+    ]
     for attempt in attempts:
         attempt.duration_text = scoring.format_duration(attempt.duration_ms or 0)
     return render(request, "rounds/attempt_list.html", {"attempts": attempts})

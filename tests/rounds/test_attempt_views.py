@@ -673,3 +673,40 @@ def test_the_query_count_does_not_grow_with_the_questions(
 
     assert small.status_code == large.status_code == status
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_register_link_goes_to_the_running_contest_so_its_rules_apply(client):
+    round_ = RoundFactory()
+
+    response = client.get(reverse("rounds:register"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "rounds:contest-register", kwargs={"slug": round_.contest.slug}
+    )
+
+
+def test_the_register_link_is_the_plain_form_when_several_contests_run(client):
+    RoundFactory()
+    RoundFactory()
+
+    response = client.get(reverse("rounds:register"))
+
+    assert response["Location"] == reverse("accounts:register")
+
+
+def test_my_attempts_finishes_an_attempt_left_open_past_its_deadline(
+    client, contestant, bank
+):
+    round_ = RoundFactory(opens_at=timezone.now() - timedelta(days=2))
+    round_.contest.topics.set(bank)
+    attempt = services.attempt_start(
+        user=contestant, round_=round_, now=timezone.now() - timedelta(hours=1)
+    ).attempt
+    client.force_login(contestant)
+
+    response = client.get(reverse("rounds:attempt-list"))
+
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.FINISHED
+    assert f"0/{attempt.question_count}" in response.content.decode()
