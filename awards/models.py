@@ -1,7 +1,143 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rounds.models import Contest
+from accounts.models import Unit, User
+from awards import collective, ranking
+from rounds.models import Attempt, Contest, Round
+
+
+def default_order() -> list[str]:
+    return list(ranking.DEFAULT_ORDER)
+
+
+def default_unit_tie_break() -> list[str]:
+    return list(collective.DEFAULT_TIE_BREAK)
+
+
+class RankingRules(models.Model):
+    """How a contest ranks people and units; every number here is the contest's own."""
+
+    class Counted(models.TextChoices):
+        BEST = ranking.BEST, _("Bài tốt nhất theo thứ tự xếp hạng")
+        FIRST = ranking.FIRST, _("Bài nộp đầu tiên")
+        LAST = ranking.LAST, _("Bài nộp cuối cùng")
+
+    class Truth(models.TextChoices):
+        PERFECT_PEOPLE = (
+            ranking.TRUTH_PERFECT_PEOPLE,
+            _("Số người trả lời đúng tất cả các câu"),
+        )
+        PARTICIPANTS = ranking.TRUTH_PARTICIPANTS, _("Số người dự thi")
+        ATTEMPTS = ranking.TRUTH_ATTEMPTS, _("Số lượt thi")
+        MANUAL = ranking.TRUTH_MANUAL, _("Ban Tổ chức nhập tay")
+
+    class UnitMetric(models.TextChoices):
+        PARTICIPANTS = collective.PARTICIPANTS, _("Số người dự thi")
+        RATE = collective.RATE, _("Tỷ lệ tham gia trên biên chế")
+        AVERAGE_SCORE = collective.AVERAGE_SCORE, _("Điểm trung bình")
+        WINNERS = collective.WINNERS, _("Số người đạt giải cá nhân")
+
+    contest = models.OneToOneField(
+        Contest, on_delete=models.CASCADE, related_name="ranking_rules"
+    )
+    counted_attempt = models.CharField(
+        _("bài thi được tính"),
+        max_length=10,
+        choices=Counted.choices,
+        default=Counted.BEST,
+    )
+    order = models.JSONField(
+        _("thứ tự tiêu chí xếp hạng"),
+        default=default_order,
+        help_text=_(
+            "Danh sách theo thứ tự ưu tiên, chọn trong: correct (số câu đúng), "
+            "prediction (dự đoán gần nhất), duration (thời gian làm bài ngắn nhất), "
+            "submitted (nộp sớm nhất), attempts (ít lượt thi hơn), registered "
+            "(đăng ký sớm hơn)."
+        ),
+    )
+    truth_kind = models.CharField(
+        _("đáp án câu dự đoán"),
+        max_length=20,
+        choices=Truth.choices,
+        default=Truth.PERFECT_PEOPLE,
+    )
+    one_weekly_prize_per_person = models.BooleanField(
+        _("mỗi người chỉ đạt một giải tuần trong cả cuộc thi"), default=False
+    )
+    unit_metric = models.CharField(
+        _("tiêu chí xếp hạng tập thể"),
+        max_length=20,
+        choices=UnitMetric.choices,
+        default=UnitMetric.PARTICIPANTS,
+    )
+    unit_tie_break = models.JSONField(
+        _("tiêu chí phụ xếp hạng tập thể"),
+        default=default_unit_tie_break,
+        help_text=_("Chọn trong: participants, rate, average_score, winners."),
+    )
+    unit_min_rate_percent = models.PositiveSmallIntegerField(
+        _("tỷ lệ tham gia tối thiểu (%)"),
+        null=True,
+        blank=True,
+        help_text=_("Đơn vị dưới tỷ lệ này không được xếp giải tập thể."),
+    )
+    live_leaderboard = models.BooleanField(
+        _("bảng xếp hạng trực tiếp khi tuần thi đang mở"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("quy tắc xếp hạng")
+        verbose_name_plural = _("quy tắc xếp hạng")
+
+    def __str__(self) -> str:
+        return str(self.contest)
+
+
+class ContestantGroup(models.Model):
+    """Contestants ranked and awarded separately, e.g. civil servants and citizens."""
+
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="contestant_groups"
+    )
+    name = models.CharField(_("tên nhóm"), max_length=100)
+    occupations = models.JSONField(
+        _("đối tượng thuộc nhóm"),
+        help_text=_(
+            "Danh sách mã đối tượng: civil_servant, student, armed_forces, worker, other."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("nhóm thí sinh")
+        verbose_name_plural = _("nhóm thí sinh")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitGroup(models.Model):
+    """Units ranked together for collective prizes, e.g. district or commune level."""
+
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="unit_groups"
+    )
+    name = models.CharField(_("tên nhóm đơn vị"), max_length=100)
+    levels = models.JSONField(
+        _("các cấp đơn vị"),
+        help_text=_(
+            "Danh sách cấp: province, district, commune, provincial_department, "
+            "district_department, other."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("nhóm đơn vị")
+        verbose_name_plural = _("nhóm đơn vị")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PrizeTier(models.Model):
@@ -15,11 +151,21 @@ class PrizeTier(models.Model):
         Contest, on_delete=models.CASCADE, related_name="prize_tiers"
     )
     kind = models.CharField(_("loại giải"), max_length=12, choices=Kind.choices)
-    group_label = models.CharField(
-        _("nhóm"),
-        max_length=100,
+    contestant_group = models.ForeignKey(
+        ContestantGroup,
+        verbose_name=_("nhóm thí sinh"),
+        null=True,
         blank=True,
-        help_text=_("Ví dụ: cấp huyện, cấp xã. Để trống nếu không chia nhóm."),
+        on_delete=models.CASCADE,
+        help_text=_("Giải cá nhân: để trống nếu không chia nhóm."),
+    )
+    unit_group = models.ForeignKey(
+        UnitGroup,
+        verbose_name=_("nhóm đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Giải tập thể: nhóm đơn vị được xét."),
     )
     name = models.CharField(_("tên giải"), max_length=100)
     count = models.PositiveSmallIntegerField(_("số giải"))
@@ -33,3 +179,203 @@ class PrizeTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.count})"
+
+    @property
+    def group_label(self) -> str:
+        group = self.contestant_group or self.unit_group
+        return group.name if group else ""
+
+
+class Disqualification(models.Model):
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="disqualifications"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("thí sinh"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("lý do"))
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("thời điểm"))
+
+    class Meta:
+        verbose_name = _("loại khỏi xét giải")
+        verbose_name_plural = _("loại khỏi xét giải")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="disqualify_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.user_id}"
+
+
+class RoundResult(models.Model):
+    """A round's ranking and winners as computed, then as approved (frozen)."""
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", _("Tạm thời, chờ phê duyệt")
+        APPROVED = "approved", _("Đã phê duyệt")
+
+    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="result")
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.PROVISIONAL,
+    )
+    prediction_truth = models.BigIntegerField(_("đáp án câu dự đoán"), null=True)
+    ruleset = models.JSONField(_("quy tắc đã áp dụng"))
+    participants = models.PositiveIntegerField(_("số người dự thi"))
+    attempts = models.PositiveIntegerField(_("số lượt thi"))
+    perfect_people = models.PositiveIntegerField(_("số người đúng tất cả"))
+    computed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField(_("thời điểm tính"))
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
+    checksum = models.CharField(_("mã kiểm tra (SHA-256)"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("kết quả tuần thi")
+        verbose_name_plural = _("kết quả tuần thi")
+
+    def __str__(self) -> str:
+        return str(self.round)
+
+
+class ResultRow(models.Model):
+    """One ranked contestant with every ranking key, copied so approval freezes it."""
+
+    result = models.ForeignKey(
+        RoundResult, on_delete=models.CASCADE, related_name="rows"
+    )
+    rank = models.PositiveIntegerField(_("hạng"))
+    group_name = models.CharField(_("nhóm"), max_length=100, blank=True)
+    rank_in_group = models.PositiveIntegerField(_("hạng trong nhóm"))
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="+")
+    attempt_number = models.PositiveSmallIntegerField(_("lượt thi thứ"))
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    unit = models.ForeignKey(
+        Unit, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit_name = models.CharField(_("đơn vị"), max_length=255, blank=True)
+    correct = models.PositiveSmallIntegerField(_("số câu đúng"))
+    question_count = models.PositiveSmallIntegerField(_("tổng số câu"))
+    prediction = models.BigIntegerField(_("dự đoán"), null=True)
+    prediction_gap = models.BigIntegerField(_("chênh lệch dự đoán"))
+    duration_ms = models.PositiveIntegerField(_("thời gian làm bài (ms)"))
+    submitted_at = models.DateTimeField(_("thời điểm nộp"))
+    attempts_used = models.PositiveSmallIntegerField(_("số lượt đã thi"))
+    registered_at = models.DateTimeField(_("thời điểm đăng ký"))
+    prize_tier = models.ForeignKey(
+        PrizeTier, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prize_name = models.CharField(_("giải"), max_length=100, blank=True)
+    prize_amount_vnd = models.PositiveBigIntegerField(_("trị giá (đồng)"), default=0)
+    skip_reason = models.CharField(_("không xét giải vì"), max_length=40, blank=True)
+    qualified = models.BooleanField(_("vào chung kết"), default=False)
+
+    class Meta:
+        verbose_name = _("dòng xếp hạng")
+        verbose_name_plural = _("bảng xếp hạng")
+        ordering = ["result", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "rank"], name="result_rank_once"),
+            models.UniqueConstraint(fields=["result", "user"], name="result_user_once"),
+        ]
+        indexes = [models.Index(fields=["result", "user"], name="result_row_user")]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.full_name}"
+
+
+class UnitResult(models.Model):
+    """The contest's collective ranking and prizes, computed once at the end."""
+
+    contest = models.OneToOneField(
+        Contest, on_delete=models.PROTECT, related_name="unit_result"
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=12,
+        choices=RoundResult.Status.choices,
+        default=RoundResult.Status.PROVISIONAL,
+    )
+    ruleset = models.JSONField(_("quy tắc đã áp dụng"))
+    computed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField(_("thời điểm tính"))
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
+    checksum = models.CharField(_("mã kiểm tra (SHA-256)"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("kết quả tập thể")
+        verbose_name_plural = _("kết quả tập thể")
+
+    def __str__(self) -> str:
+        return str(self.contest)
+
+
+class UnitResultRow(models.Model):
+    result = models.ForeignKey(
+        UnitResult, on_delete=models.CASCADE, related_name="rows"
+    )
+    group_name = models.CharField(_("nhóm đơn vị"), max_length=100)
+    rank = models.PositiveIntegerField(_("hạng"), null=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField(_("đơn vị"), max_length=255)
+    headcount = models.PositiveIntegerField(_("biên chế"))
+    participants = models.PositiveIntegerField(_("số người dự thi"))
+    rate_percent = models.DecimalField(
+        _("tỷ lệ tham gia (%)"), max_digits=7, decimal_places=2
+    )
+    average_score_percent = models.DecimalField(
+        _("điểm trung bình (% câu đúng)"), max_digits=6, decimal_places=2
+    )
+    winners = models.PositiveIntegerField(_("số người đạt giải cá nhân"))
+    prize_tier = models.ForeignKey(
+        PrizeTier, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prize_name = models.CharField(_("giải"), max_length=100, blank=True)
+    prize_amount_vnd = models.PositiveBigIntegerField(_("trị giá (đồng)"), default=0)
+    not_ranked_because = models.CharField(
+        _("không xếp hạng vì"), max_length=40, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("dòng xếp hạng tập thể")
+        verbose_name_plural = _("bảng xếp hạng tập thể")
+        ordering = ["result", "group_name", "rank", "unit_name"]
+
+    def __str__(self) -> str:
+        return f"{self.group_name} {self.rank}. {self.unit_name}"
+
+
+class AuditEntry(models.Model):
+    """Append-only record of every decision about results: who, when, what, why."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"))
+    action = models.CharField(_("thao tác"), max_length=40)
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do"), blank=True)
+    data = models.JSONField(_("chi tiết"), default=dict)
+
+    class Meta:
+        verbose_name = _("nhật ký quyết định")
+        verbose_name_plural = _("nhật ký quyết định")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -79,6 +79,33 @@ class Round(models.Model):
     prediction_question = models.TextField(
         _("câu hỏi dự đoán"), blank=True, help_text=_("Để trống nếu không có.")
     )
+
+    class Stage(models.TextChoices):
+        REGULAR = "regular", _("Tuần thi thường")
+        QUALIFYING = "qualifying", _("Vòng loại (trong từng đơn vị)")
+        FINAL = "final", _("Vòng chung kết")
+
+    stage = models.CharField(
+        _("loại vòng thi"), max_length=12, choices=Stage.choices, default=Stage.REGULAR
+    )
+    qualifying_round = models.ForeignKey(
+        "self",
+        verbose_name=_("vòng loại tương ứng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="finals",
+        help_text=_("Với vòng chung kết: chỉ người đạt vòng loại này được thi."),
+    )
+    qualify_per_unit = models.PositiveSmallIntegerField(
+        _("số người vào chung kết mỗi đơn vị"), default=10
+    )
+    prediction_truth_value = models.BigIntegerField(
+        _("đáp án câu dự đoán (nhập tay)"),
+        null=True,
+        blank=True,
+        help_text=_("Chỉ dùng khi cuộc thi chọn nhập tay đáp án câu dự đoán."),
+    )
     grace_seconds = models.PositiveSmallIntegerField(
         _("thời gian gia hạn nộp bài (giây)"),
         default=10,
@@ -214,3 +241,48 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} / {self.round_id} #{self.number}"
+
+
+class RoundVoidedQuestion(models.Model):
+    """A question judged wrong after the fact: it counts as correct for everyone."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="voids")
+    question = models.ForeignKey(
+        "quizzes.Question", verbose_name=_("câu hỏi"), on_delete=models.PROTECT
+    )
+    reason = models.TextField(_("lý do"))
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("thời điểm"))
+
+    class Meta:
+        verbose_name = _("câu hỏi bị hủy")
+        verbose_name_plural = _("câu hỏi bị hủy")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "question"], name="void_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.question_id}"
+
+
+class RoundQualifier(models.Model):
+    """Who may enter a final round; written when the qualifying list is approved."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="qualifiers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("người vào chung kết")
+        verbose_name_plural = _("người vào chung kết")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="qualifier_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.user_id}"

@@ -2,7 +2,8 @@
 
 Contract: the score is the number of drawn questions whose stored answer is the
 question's correct original choice index, out of the number of questions drawn.
-Unanswered questions count as wrong. Nothing the browser sent except the stored
+Unanswered questions count as wrong; a voided question counts as correct for
+everyone, answered or not. Nothing the browser sent except the stored
 choice indexes takes part, so a score is reproducible from the stored draw alone.
 Durations are whole milliseconds between the server's start and the server's receipt.
 """
@@ -20,15 +21,21 @@ class ScoreCard:
 
 
 def score(
-    *, correct_indexes: Sequence[int], answers: Sequence[int | None]
+    *,
+    correct_indexes: Sequence[int],
+    answers: Sequence[int | None],
+    voided: Sequence[bool] = (),
 ) -> ScoreCard:
     """Correct answers out of the questions drawn; answers align with positions."""
     if len(answers) != len(correct_indexes):
         raise ValueError("answers must align with the drawn questions")
+    if voided and len(voided) != len(correct_indexes):
+        raise ValueError("voided flags must align with the drawn questions")
+    flags = voided or [False] * len(correct_indexes)
     correct = sum(
         1
-        for key, given in zip(correct_indexes, answers, strict=True)
-        if given is not None and given == key
+        for key, given, void in zip(correct_indexes, answers, flags, strict=True)
+        if void or (given is not None and given == key)
     )
     answered = sum(1 for given in answers if given is not None)
     return ScoreCard(correct=correct, total=len(correct_indexes), answered=answered)

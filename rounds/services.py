@@ -1,5 +1,5 @@
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit, User
 from quizzes.models import Question, QuestionRevision
 from rounds import draw, eligibility, scoring
-from rounds.models import Attempt, Contest, Round
+from rounds.models import (
+    Attempt,
+    Contest,
+    Round,
+    RoundQualifier,
+    RoundVoidedQuestion,
+)
 from rounds.selectors import attempt_questions, contest_eligibility_rules, person_of
 
 _system_random = random.SystemRandom()
@@ -157,24 +163,48 @@ def _draw_for(round_: Round, rng: random.Random) -> list[list]:
     ]
 
 
-def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> Attempt:
-    """The one writer of an attempt's result fields; the caller holds the row lock."""
-    revision_ids = [item[0] for item in attempt.draw]
-    keys = dict(
-        QuestionRevision.objects.filter(pk__in=revision_ids).values_list(
-            "pk", "correct_index"
+@dataclass(frozen=True, slots=True)
+class _AnswerKey:
+    correct_index: dict[int, int]  # revision id -> correct original choice index
+    voided_revisions: frozenset[int]
+
+
+def _answer_key(round_id: int, revision_ids: Iterable[int]) -> _AnswerKey:
+    voided_questions = set(
+        RoundVoidedQuestion.objects.filter(round_id=round_id).values_list(
+            "question_id", flat=True
         )
     )
-    card = scoring.score(
-        correct_indexes=[keys[pk] for pk in revision_ids],
+    correct, voided = {}, set()
+    for pk, key, question_id in QuestionRevision.objects.filter(
+        pk__in=set(revision_ids)
+    ).values_list("pk", "correct_index", "question_id"):
+        correct[pk] = key
+        if question_id in voided_questions:
+            voided.add(pk)
+    return _AnswerKey(correct_index=correct, voided_revisions=frozenset(voided))
+
+
+def _score(attempt: Attempt, key: _AnswerKey) -> int:
+    """The one computation of an attempt's correct answers, voided questions included."""
+    revision_ids = [item[0] for item in attempt.draw]
+    return scoring.score(
+        correct_indexes=[key.correct_index[pk] for pk in revision_ids],
         answers=[entry[0] if entry else None for entry in attempt.answers],
-    )
+        voided=[pk in key.voided_revisions for pk in revision_ids],
+    ).correct
+
+
+def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> Attempt:
+    """The one writer of an attempt's result fields; the caller holds the row lock."""
+    key = _answer_key(attempt.round_id, (item[0] for item in attempt.draw))
+    correct = _score(attempt, key)
     attempt.status = Attempt.Status.FINISHED
     attempt.submitted_at = submitted_at
     attempt.duration_ms = scoring.duration_ms(
         started_at=attempt.started_at, finished_at=submitted_at
     )
-    attempt.correct_count = card.correct
+    attempt.correct_count = correct
     attempt.finished_by = finished_by
     attempt.save(
         update_fields=[
@@ -211,6 +241,15 @@ def attempt_start(
     now = now or timezone.now()
     _refuse_unless_open(round_, now)
     practice = attempt_check_eligibility(user=user, round_=round_, now=now)
+    if (
+        round_.stage == Round.Stage.FINAL
+        and round_.qualifying_round_id
+        and not RoundQualifier.objects.filter(round=round_, user=user).exists()
+    ):
+        raise ValidationError(
+            _("Chỉ những thí sinh đạt vòng loại mới được thi vòng chung kết."),
+            code="not_qualified",
+        )
     # One start at a time per person: the user row is the lock.
     User.objects.select_for_update().only("pk").get(pk=user.pk)
     open_attempt = (
@@ -407,3 +446,25 @@ def draw_preview(*, round_: Round, rng: random.Random) -> list:
         round=round_, draw=drawn, answers=[None] * len(drawn), question_count=len(drawn)
     )
     return attempt_questions(attempt=preview)
+
+
+@transaction.atomic
+def round_rescore(*, round_: Round) -> int:
+    """Rescore every finished attempt of the round (after a void); return how many changed."""
+    rows = list(
+        Attempt.objects.filter(round=round_, status=Attempt.Status.FINISHED).only(
+            "pk", "draw", "answers", "correct_count", "round_id"
+        )
+    )
+    revision_ids: set[int] = set()
+    for attempt in rows:
+        revision_ids.update(item[0] for item in attempt.draw)
+    key = _answer_key(round_.pk, revision_ids)
+    changed = []
+    for attempt in rows:
+        correct = _score(attempt, key)
+        if correct != attempt.correct_count:
+            attempt.correct_count = correct
+            changed.append(attempt)
+    Attempt.objects.bulk_update(changed, ["correct_count"], batch_size=1000)
+    return len(changed)

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from accounts.services import unit_save
-from awards.models import PrizeTier
+from awards.models import PrizeTier, RankingRules, UnitGroup
+from awards.services import (
+    result_approve,
+    result_compute,
+    unit_result_approve,
+    unit_result_compute,
+)
 from quizzes.models import Question, QuestionRevision, Topic
 from quizzes.services import question_create
 from rounds import draw, scoring
@@ -110,19 +116,25 @@ MATERIALS = """- Quyết định số 06/QĐ-TTg ngày 06/01/2022 của Thủ t�
 - Kế hoạch số 31/KH-UBND ngày 23/01/2024 của UBND tỉnh Hà Giang về triển khai thực hiện nhiệm vụ Đề án 06 năm 2024.
 - Hướng dẫn sử dụng ứng dụng VNeID và Cổng Dịch vụ công quốc gia."""
 
-PRIZES = [
-    (PrizeTier.Kind.INDIVIDUAL, "", "Giải nhất", 1, 4_000_000),
-    (PrizeTier.Kind.INDIVIDUAL, "", "Giải nhì", 2, 3_000_000),
-    (PrizeTier.Kind.INDIVIDUAL, "", "Giải ba", 3, 2_000_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp huyện", "Giải nhất", 1, 8_000_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp huyện", "Giải nhì", 1, 6_000_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp huyện", "Giải ba", 1, 4_000_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp huyện", "Giải khuyến khích", 2, 3_000_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp xã", "Giải nhất", 1, 7_000_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp xã", "Giải nhì", 2, 5_500_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp xã", "Giải ba", 3, 3_500_000),
-    (PrizeTier.Kind.COLLECTIVE, "Cấp xã", "Giải khuyến khích", 5, 2_500_000),
+INDIVIDUAL_PRIZES = [
+    ("Giải nhất", 1, 4_000_000),
+    ("Giải nhì", 2, 3_000_000),
+    ("Giải ba", 3, 2_000_000),
 ]
+UNIT_PRIZES = {
+    ("Cấp huyện", ("district",)): [
+        ("Giải nhất", 1, 8_000_000),
+        ("Giải nhì", 1, 6_000_000),
+        ("Giải ba", 1, 4_000_000),
+        ("Giải khuyến khích", 2, 3_000_000),
+    ],
+    ("Cấp xã", ("commune",)): [
+        ("Giải nhất", 1, 7_000_000),
+        ("Giải nhì", 2, 5_500_000),
+        ("Giải ba", 3, 3_500_000),
+        ("Giải khuyến khích", 5, 2_500_000),
+    ],
+}
 
 
 class Command(BaseCommand):
@@ -157,16 +169,7 @@ class Command(BaseCommand):
             min_age=12,
         )
         contest.topics.set(topics)
-        for order, (kind, group, name, count, amount) in enumerate(PRIZES):
-            PrizeTier.objects.create(
-                contest=contest,
-                kind=kind,
-                group_label=group,
-                name=name,
-                count=count,
-                amount_vnd=amount,
-                order=order,
-            )
+        self._prizes(contest)
         rounds = self._rounds(contest, topics, now)
         organizer = User.objects.create_superuser(
             ORGANIZER[0],
@@ -186,11 +189,54 @@ class Command(BaseCommand):
             unit=Unit.objects.filter(level=Unit.Level.COMMUNE).order_by("path").first(),
         )
         self._attempts(rounds, contestants, rng, now)
+        self._results(contest, rounds, organizer, now)
         self.stdout.write(
             f"Đơn vị: {len(units)}, câu hỏi: {Question.objects.count()}, "
             f"thí sinh: {len(contestants) + 1}, bài thi: {Attempt.objects.count()}, "
             f"quản trị: {organizer.phone}, thí sinh mẫu: {demo.phone}"
         )
+
+    def _prizes(self, contest: Contest) -> None:
+        RankingRules.objects.create(
+            contest=contest, unit_metric=RankingRules.UnitMetric.RATE
+        )
+        order = 0
+        for name, count, amount in INDIVIDUAL_PRIZES:
+            order += 1
+            PrizeTier.objects.create(
+                contest=contest,
+                kind=PrizeTier.Kind.INDIVIDUAL,
+                name=name,
+                count=count,
+                amount_vnd=amount,
+                order=order,
+            )
+        for (group_name, levels), tiers in UNIT_PRIZES.items():
+            group = UnitGroup.objects.create(
+                contest=contest, name=group_name, levels=list(levels)
+            )
+            for name, count, amount in tiers:
+                order += 1
+                PrizeTier.objects.create(
+                    contest=contest,
+                    kind=PrizeTier.Kind.COLLECTIVE,
+                    unit_group=group,
+                    name=name,
+                    count=count,
+                    amount_vnd=amount,
+                    order=order,
+                )
+
+    def _results(
+        self, contest: Contest, rounds: list[Round], organizer: User, now: datetime
+    ) -> None:
+        """The closed week's winners and the unit prizes, computed and approved."""
+        for round_ in rounds:
+            if round_.closes_at <= now:
+                result = result_compute(round_=round_, actor=organizer, now=now)
+                result_approve(result=result, actor=organizer, now=now)
+        unit_result = unit_result_compute(contest=contest, actor=organizer, now=now)
+        unit_result_approve(result=unit_result, actor=organizer, now=now)
 
     def _units(self) -> list[Unit]:
         rows = json.loads(UNITS_FILE.read_text(encoding="utf-8"))

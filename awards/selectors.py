@@ -1,0 +1,194 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    OrderBy,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Abs, RowNumber
+
+from awards import ranking
+from awards.models import (
+    Disqualification,
+    PrizeTier,
+    RankingRules,
+    ResultRow,
+    RoundResult,
+)
+from rounds.models import Attempt, Contest, Round
+
+RANKING_FIELDS = (
+    "pk",
+    "user_id",
+    "number",
+    "correct_count",
+    "question_count",
+    "prediction",
+    "duration_ms",
+    "submitted_at",
+    "gap",
+    "attempts_used",
+    "user__date_joined",
+    "user__full_name",
+    "user__date_of_birth",
+    "user__is_staff",
+    "user__is_superuser",
+    "user__contest_role",
+    "user__occupation",
+    "user__unit_id",
+    "user__unit__name",
+    "user__unit__path",
+)
+
+
+def ranking_rules_get(*, contest: Contest) -> RankingRules:
+    """The contest's ranking rules, with defaults when none were set."""
+    rules = RankingRules.objects.filter(contest=contest).first()
+    return rules or RankingRules(contest=contest)
+
+
+def _order_by(order: Sequence[str], *, within_person: bool) -> list[OrderBy]:
+    exprs = []
+    for criterion in order:
+        if criterion == ranking.CORRECT:
+            exprs.append(F("correct_count").desc())
+        elif criterion == ranking.PREDICTION:
+            exprs.append(F("gap").asc())
+        elif criterion == ranking.DURATION:
+            exprs.append(F("duration_ms").asc())
+        elif criterion == ranking.SUBMITTED:
+            exprs.append(F("submitted_at").asc())
+        elif criterion == ranking.ATTEMPTS and not within_person:
+            # Constant within one person, so it only matters between people.
+            exprs.append(F("attempts_used").asc())
+        elif criterion == ranking.REGISTERED:
+            exprs.append(F("user__date_joined").asc())
+    exprs.append(F("pk").asc())
+    return exprs
+
+
+def _gap(truth: int | None):
+    if truth is None:
+        return Value(0, output_field=BigIntegerField())
+    return Case(
+        When(
+            prediction__isnull=True,
+            then=Value(ranking.MISSING_PREDICTION_GAP, output_field=BigIntegerField()),
+        ),
+        default=Abs(F("prediction") - Value(truth)),
+        output_field=BigIntegerField(),
+    )
+
+
+def round_ranking_rows(
+    *, round_: Round, order: Sequence[str], policy: str, truth: int | None
+) -> QuerySet:
+    """The full ranking in one query: each person's counted attempt, best first.
+
+    Implements awards.ranking in SQL with window functions (PostgreSQL and SQLite).
+    """
+    order = ranking.validate_order(order)
+    if policy == ranking.BEST:
+        pick_order = _order_by(order, within_person=True)
+    elif policy == ranking.FIRST:
+        pick_order = [F("submitted_at").asc(), F("pk").asc()]
+    elif policy == ranking.LAST:
+        pick_order = [F("submitted_at").desc(), F("pk").desc()]
+    else:
+        raise ValueError(f"unknown counted-attempt policy: {policy!r}")
+    return (
+        Attempt.objects.filter(
+            round=round_, status=Attempt.Status.FINISHED, is_practice=False
+        )
+        .annotate(
+            gap=_gap(truth),
+            attempts_used=Window(Count("pk"), partition_by=[F("user_id")]),
+            pick=Window(RowNumber(), partition_by=[F("user_id")], order_by=pick_order),
+        )
+        .filter(pick=1)
+        .order_by(*_order_by(order, within_person=False))
+        .values(*RANKING_FIELDS)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStats:
+    participants: int
+    attempts: int
+    perfect_people: int
+
+
+def round_stats(*, round_: Round, order: Sequence[str], policy: str) -> RoundStats:
+    """Participants, finished attempts and people with every answer correct."""
+    attempts = Attempt.objects.filter(
+        round=round_, status=Attempt.Status.FINISHED, is_practice=False
+    )
+    totals = attempts.aggregate(
+        attempts=Count("pk"), participants=Count("user_id", distinct=True)
+    )
+    counted = round_ranking_rows(round_=round_, order=order, policy=policy, truth=None)
+    perfect = sum(
+        1
+        for row in counted.values("correct_count", "question_count")
+        if row["correct_count"] == row["question_count"]
+    )
+    return RoundStats(
+        participants=totals["participants"],
+        attempts=totals["attempts"],
+        perfect_people=perfect,
+    )
+
+
+def individual_tiers(*, contest: Contest) -> QuerySet[PrizeTier]:
+    return PrizeTier.objects.filter(
+        contest=contest, kind=PrizeTier.Kind.INDIVIDUAL
+    ).order_by("order", "pk")
+
+
+def disqualified_user_ids(*, round_: Round) -> set[int]:
+    return set(
+        Disqualification.objects.filter(round=round_).values_list("user_id", flat=True)
+    )
+
+
+def earlier_winner_ids(*, round_: Round) -> set[int]:
+    """People holding an approved weekly prize from another round of the contest."""
+    return set(
+        ResultRow.objects.filter(
+            result__round__contest_id=round_.contest_id,
+            result__status=RoundResult.Status.APPROVED,
+            prize_tier__isnull=False,
+        )
+        .exclude(result__round=round_)
+        .values_list("user_id", flat=True)
+    )
+
+
+def result_get_published(*, round_: Round) -> RoundResult | None:
+    """The round's approved result, or None while it is not approved."""
+    return RoundResult.objects.filter(
+        round=round_, status=RoundResult.Status.APPROVED
+    ).first()
+
+
+def result_rows_public(*, result: RoundResult, limit: int | None = None) -> QuerySet:
+    """Rows for the public page: no phone, email, ID number or date of birth."""
+    rows = result.rows.order_by("rank").values(
+        "rank",
+        "group_name",
+        "prize_name",
+        "full_name",
+        "unit_name",
+        "correct",
+        "question_count",
+        "prediction",
+        "duration_ms",
+    )
+    return rows[:limit] if limit else rows

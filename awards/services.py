@@ -1,0 +1,655 @@
+import hashlib
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, User
+from awards import allocation, collective, eligibility_reasons, ranking
+from awards.models import (
+    AuditEntry,
+    Disqualification,
+    PrizeTier,
+    RankingRules,
+    ResultRow,
+    RoundResult,
+    UnitResult,
+    UnitResultRow,
+)
+from awards.selectors import (
+    disqualified_user_ids,
+    earlier_winner_ids,
+    individual_tiers,
+    ranking_rules_get,
+    round_ranking_rows,
+    round_stats,
+)
+from quizzes.models import Question
+from rounds import eligibility
+from rounds.models import Contest, Round, RoundQualifier, RoundVoidedQuestion
+from rounds.selectors import contest_eligibility_rules
+from rounds.services import round_rescore
+
+
+def audit(
+    *,
+    actor: User,
+    action: str,
+    contest: Contest,
+    round_: Round | None = None,
+    reason: str = "",
+    data: dict | None = None,
+    now: datetime | None = None,
+) -> AuditEntry:
+    """Append one decision to the audit log."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        at=now or timezone.now(),
+        action=action,
+        contest=contest,
+        round=round_,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _refuse_if_approved(round_: Round) -> None:
+    if RoundResult.objects.filter(
+        round=round_, status=RoundResult.Status.APPROVED
+    ).exists():
+        raise ValidationError(
+            _("Kết quả tuần thi đã được phê duyệt, không thể thay đổi."),
+            code="already_approved",
+        )
+
+
+def _truth(round_: Round, rules: RankingRules, stats) -> int | None:
+    if not round_.has_prediction:
+        return None
+    if rules.truth_kind == ranking.TRUTH_MANUAL:
+        if round_.prediction_truth_value is None:
+            raise ValidationError(
+                _("Chưa nhập đáp án câu dự đoán của tuần thi."), code="truth_missing"
+            )
+        return round_.prediction_truth_value
+    return {
+        ranking.TRUTH_PERFECT_PEOPLE: stats.perfect_people,
+        ranking.TRUTH_PARTICIPANTS: stats.participants,
+        ranking.TRUTH_ATTEMPTS: stats.attempts,
+    }[rules.truth_kind]
+
+
+def _ruleset(
+    round_: Round,
+    rules: RankingRules,
+    truth: int | None,
+    tiers: list[PrizeTier],
+    elig: eligibility.Rules,
+) -> dict[str, Any]:
+    return {
+        "order": list(rules.order),
+        "counted_attempt": rules.counted_attempt,
+        "truth_kind": rules.truth_kind if round_.has_prediction else None,
+        "truth": truth,
+        "one_weekly_prize_per_person": rules.one_weekly_prize_per_person,
+        "min_age": elig.min_age,
+        "excluded_unit_ids": sorted(elig.excluded_unit_ids),
+        "tiers": [
+            {
+                "id": t.pk,
+                "name": t.name,
+                "count": t.count,
+                "amount_vnd": t.amount_vnd,
+                "group": t.contestant_group.name if t.contestant_group else "",
+            }
+            for t in tiers
+        ],
+        "voided_question_ids": sorted(
+            round_.voids.values_list("question_id", flat=True)
+        ),
+        "disqualified_user_ids": sorted(disqualified_user_ids(round_=round_)),
+    }
+
+
+@transaction.atomic
+def result_compute(
+    *, round_: Round, actor: User, now: datetime | None = None
+) -> RoundResult:
+    """Rank the closed round, allocate its prizes and store a provisional snapshot."""
+    now = now or timezone.now()
+    round_ = (
+        Round.objects.select_for_update().select_related("contest").get(pk=round_.pk)
+    )
+    if now < round_.closes_at:
+        raise ValidationError(
+            _("Tuần thi chưa kết thúc: chỉ tính kết quả sau khi tuần thi đóng."),
+            code="round_open",
+        )
+    _refuse_if_approved(round_)
+    contest = round_.contest
+    rules = ranking_rules_get(contest=contest)
+    order = ranking.validate_order(rules.order)
+    stats = round_stats(round_=round_, order=order, policy=rules.counted_attempt)
+    truth = _truth(round_, rules, stats)
+    rows = list(
+        round_ranking_rows(
+            round_=round_, order=order, policy=rules.counted_attempt, truth=truth
+        )
+    )
+    elig = contest_eligibility_rules(contest=contest)
+    blocked = eligibility_reasons.blocking_reasons(
+        rows=rows,
+        rules=elig,
+        disqualified=disqualified_user_ids(round_=round_),
+        earlier_winners=(
+            earlier_winner_ids(round_=round_)
+            if rules.one_weekly_prize_per_person
+            else set()
+        ),
+    )
+    groups = list(contest.contestant_groups.all())
+    group_of = {
+        row["user_id"]: next(
+            (g for g in groups if row["user__occupation"] in g.occupations), None
+        )
+        for row in rows
+    }
+    tiers = list(individual_tiers(contest=contest).select_related("contestant_group"))
+    awards_by_user = _allocate_by_group(rows, blocked, groups, group_of, tiers)
+    rank_in_group = _positions(rows, key=lambda row: group_of[row["user_id"]])
+    qualified = _qualified(round_, rows, blocked)
+
+    result, _created = RoundResult.objects.update_or_create(
+        round=round_,
+        defaults={
+            "status": RoundResult.Status.PROVISIONAL,
+            "prediction_truth": truth,
+            "ruleset": _ruleset(round_, rules, truth, tiers, elig),
+            "participants": stats.participants,
+            "attempts": stats.attempts,
+            "perfect_people": stats.perfect_people,
+            "computed_by": actor,
+            "computed_at": now,
+            "approved_by": None,
+            "approved_at": None,
+            "checksum": "",
+        },
+    )
+    result.rows.all().delete()
+    tier_by_id = {t.pk: t for t in tiers}
+    ResultRow.objects.bulk_create(
+        (
+            _result_row(
+                result,
+                position,
+                row,
+                group_of[row["user_id"]],
+                rank_in_group[row["user_id"]],
+                awards_by_user[row["user_id"]],
+                tier_by_id,
+                row["user_id"] in qualified,
+            )
+            for position, row in enumerate(rows, start=1)
+        ),
+        batch_size=2000,
+    )
+    audit(
+        actor=actor,
+        action="result_compute",
+        contest=contest,
+        round_=round_,
+        data={"rows": len(rows), "truth": truth},
+        now=now,
+    )
+    return result
+
+
+def _allocate_by_group(rows, blocked, groups, group_of, tiers):
+    """Each contestant group (or everyone) gets its own tiers, walked down the ranking."""
+    pools: dict[Any, list] = defaultdict(list)
+    for row in rows:
+        pools[group_of[row["user_id"]]].append(row)
+    awards: dict[int, allocation.Award] = {}
+    for group, members in pools.items():
+        if groups and group is None:
+            group_tiers = []
+        else:
+            group_tiers = [
+                allocation.Tier(tier_id=t.pk, count=t.count)
+                for t in tiers
+                if t.contestant_group_id == (group.pk if group else None)
+            ]
+        candidates = [
+            allocation.Candidate(
+                person_id=row["user_id"],
+                blocked_by=blocked.get(row["user_id"])
+                or ("no_group" if groups and group is None else None),
+            )
+            for row in members
+        ]
+        for award in allocation.allocate(candidates, group_tiers):
+            awards[award.person_id] = award
+    return awards
+
+
+def _positions(rows, *, key) -> dict[int, int]:
+    seen: dict[Any, int] = defaultdict(int)
+    positions = {}
+    for row in rows:
+        group = key(row)
+        seen[group] += 1
+        positions[row["user_id"]] = seen[group]
+    return positions
+
+
+def _qualified(round_: Round, rows, blocked) -> set[int]:
+    """The top N eligible people of each unit in a qualifying round."""
+    if round_.stage != Round.Stage.QUALIFYING:
+        return set()
+    taken: dict[int | None, int] = defaultdict(int)
+    chosen = set()
+    for row in rows:
+        if blocked.get(row["user_id"]):
+            continue
+        unit_id = row["user__unit_id"]
+        if taken[unit_id] < round_.qualify_per_unit:
+            taken[unit_id] += 1
+            chosen.add(row["user_id"])
+    return chosen
+
+
+def _result_row(
+    result, position, row, group, rank_in_group, award, tier_by_id, qualified
+):
+    tier = tier_by_id.get(award.tier_id) if award.tier_id else None
+    return ResultRow(
+        result=result,
+        rank=position,
+        group_name=group.name if group else "",
+        rank_in_group=rank_in_group,
+        user_id=row["user_id"],
+        attempt_id=row["pk"],
+        attempt_number=row["number"],
+        full_name=row["user__full_name"],
+        unit_id=row["user__unit_id"],
+        unit_name=row["user__unit__name"] or "",
+        correct=row["correct_count"],
+        question_count=row["question_count"],
+        prediction=row["prediction"],
+        prediction_gap=row["gap"],
+        duration_ms=row["duration_ms"],
+        submitted_at=row["submitted_at"],
+        attempts_used=row["attempts_used"],
+        registered_at=row["user__date_joined"],
+        prize_tier=tier,
+        prize_name=tier.name if tier else "",
+        prize_amount_vnd=tier.amount_vnd if tier else 0,
+        skip_reason=award.skipped_because or "",
+        qualified=qualified,
+    )
+
+
+def result_checksum(*, result: RoundResult) -> str:
+    """SHA-256 over the ruleset and every row's keys and prize, in rank order."""
+    rows = result.rows.order_by("rank").values_list(
+        "rank",
+        "user_id",
+        "attempt_id",
+        "correct",
+        "question_count",
+        "prediction",
+        "prediction_gap",
+        "duration_ms",
+        "submitted_at",
+        "attempts_used",
+        "registered_at",
+        "prize_name",
+        "prize_amount_vnd",
+        "skip_reason",
+        "qualified",
+    )
+    payload = {
+        "round": result.round_id,
+        "truth": result.prediction_truth,
+        "ruleset": result.ruleset,
+        "rows": [[_canonical(value) for value in row] for row in rows],
+    }
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value
+
+
+@transaction.atomic
+def result_approve(
+    *, result: RoundResult, actor: User, now: datetime | None = None
+) -> RoundResult:
+    """Freeze a provisional result with its checksum; qualifiers may enter finals."""
+    now = now or timezone.now()
+    result = RoundResult.objects.select_for_update().get(pk=result.pk)
+    if result.status == RoundResult.Status.APPROVED:
+        raise ValidationError(
+            _("Kết quả này đã được phê duyệt."), code="already_approved"
+        )
+    result.status = RoundResult.Status.APPROVED
+    result.approved_by = actor
+    result.approved_at = now
+    result.checksum = result_checksum(result=result)
+    result.save(update_fields=["status", "approved_by", "approved_at", "checksum"])
+    qualified = list(
+        result.rows.filter(qualified=True).values_list("user_id", flat=True)
+    )
+    for final in Round.objects.filter(qualifying_round_id=result.round_id):
+        RoundQualifier.objects.bulk_create(
+            [RoundQualifier(round=final, user_id=pk) for pk in qualified],
+            ignore_conflicts=True,
+        )
+    round_ = result.round
+    audit(
+        actor=actor,
+        action="result_approve",
+        contest=round_.contest,
+        round_=round_,
+        data={"checksum": result.checksum},
+        now=now,
+    )
+    return result
+
+
+@transaction.atomic
+def contestant_disqualify(
+    *,
+    round_: Round,
+    user: User,
+    reason: str,
+    actor: User,
+    now: datetime | None = None,
+) -> Disqualification:
+    """Exclude a contestant from the round's prizes, then recompute the result."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Vui lòng ghi rõ lý do loại thí sinh."), code="reason_required"
+        )
+    _refuse_if_approved(round_)
+    if Disqualification.objects.filter(round=round_, user=user).exists():
+        raise ValidationError(
+            _("Thí sinh này đã bị loại khỏi xét giải tuần thi."), code="duplicate"
+        )
+    decision = Disqualification.objects.create(
+        round=round_, user=user, reason=reason, decided_by=actor, decided_at=now
+    )
+    audit(
+        actor=actor,
+        action="disqualify",
+        contest=round_.contest,
+        round_=round_,
+        reason=reason,
+        data={"user_id": user.pk},
+        now=now,
+    )
+    if RoundResult.objects.filter(round=round_).exists():
+        result_compute(round_=round_, actor=actor, now=now)
+    return decision
+
+
+@transaction.atomic
+def question_void(
+    *,
+    round_: Round,
+    question: Question,
+    reason: str,
+    actor: User,
+    now: datetime | None = None,
+) -> RoundVoidedQuestion:
+    """Count a wrong question as correct for everyone: rescore, then recompute."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Vui lòng ghi rõ lý do hủy câu hỏi."), code="reason_required"
+        )
+    _refuse_if_approved(round_)
+    if RoundVoidedQuestion.objects.filter(round=round_, question=question).exists():
+        raise ValidationError(_("Câu hỏi này đã bị hủy."), code="duplicate")
+    void = RoundVoidedQuestion.objects.create(
+        round=round_, question=question, reason=reason, voided_by=actor, voided_at=now
+    )
+    changed = round_rescore(round_=round_)
+    audit(
+        actor=actor,
+        action="question_void",
+        contest=round_.contest,
+        round_=round_,
+        reason=reason,
+        data={"question_id": question.pk, "attempts_rescored": changed},
+        now=now,
+    )
+    if RoundResult.objects.filter(round=round_).exists():
+        result_compute(round_=round_, actor=actor, now=now)
+    return void
+
+
+# --- collective (unit) results ------------------------------------------------
+
+
+@transaction.atomic
+def unit_result_compute(
+    *, contest: Contest, actor: User, now: datetime | None = None
+) -> UnitResult:
+    """Rank units per unit group from the approved weekly results; store a snapshot."""
+    now = now or timezone.now()
+    closed = Round.objects.filter(contest=contest, closes_at__lte=now)
+    approved = RoundResult.objects.filter(
+        round__in=closed, status=RoundResult.Status.APPROVED
+    )
+    if not closed.exists() or approved.count() != closed.count():
+        raise ValidationError(
+            _(
+                "Cần phê duyệt kết quả tất cả các tuần thi đã kết thúc trước khi xếp giải tập thể."
+            ),
+            code="rounds_not_approved",
+        )
+    existing = UnitResult.objects.filter(contest=contest).first()
+    if existing and existing.status == RoundResult.Status.APPROVED:
+        raise ValidationError(
+            _("Kết quả tập thể đã được phê duyệt, không thể thay đổi."),
+            code="already_approved",
+        )
+    rules = ranking_rules_get(contest=contest)
+    people = _people_results(approved)
+    units = list(
+        Unit.objects.filter(is_active=True).values(
+            "pk", "parent_id", "headcount", "name", "level"
+        )
+    )
+    figures = collective.figures(
+        [collective.UnitNode(u["pk"], u["parent_id"], u["headcount"]) for u in units],
+        people,
+    )
+    min_rate = (
+        Fraction(rules.unit_min_rate_percent, 100)
+        if rules.unit_min_rate_percent is not None
+        else None
+    )
+    tiers = list(
+        PrizeTier.objects.filter(contest=contest, kind=PrizeTier.Kind.COLLECTIVE)
+        .select_related("unit_group")
+        .order_by("order", "pk")
+    )
+    result, _created = UnitResult.objects.update_or_create(
+        contest=contest,
+        defaults={
+            "status": RoundResult.Status.PROVISIONAL,
+            "ruleset": {
+                "metric": rules.unit_metric,
+                "tie_break": list(rules.unit_tie_break),
+                "min_rate_percent": rules.unit_min_rate_percent,
+                "rounds": sorted(approved.values_list("round_id", flat=True)),
+                "tiers": [
+                    {
+                        "id": t.pk,
+                        "name": t.name,
+                        "count": t.count,
+                        "amount_vnd": t.amount_vnd,
+                        "group": t.unit_group.name if t.unit_group else "",
+                    }
+                    for t in tiers
+                ],
+            },
+            "computed_by": actor,
+            "computed_at": now,
+            "approved_by": None,
+            "approved_at": None,
+            "checksum": "",
+        },
+    )
+    result.rows.all().delete()
+    names = {u["pk"]: u["name"] for u in units}
+    rows = []
+    for group in contest.unit_groups.all():
+        members = [figures[u["pk"]] for u in units if u["level"] in group.levels]
+        standings = collective.rank_units(
+            members,
+            metric=rules.unit_metric,
+            tie_break=rules.unit_tie_break,
+            min_rate=min_rate,
+        )
+        group_tiers = [t for t in tiers if t.unit_group_id == group.pk]
+        awards = {
+            a.person_id: a
+            for a in allocation.allocate(
+                [
+                    allocation.Candidate(s.figures.unit_id)
+                    for s in standings
+                    if s.rank is not None
+                ],
+                [allocation.Tier(t.pk, t.count) for t in group_tiers],
+            )
+        }
+        tier_by_id = {t.pk: t for t in group_tiers}
+        for standing in standings:
+            fig = standing.figures
+            award = awards.get(fig.unit_id)
+            tier = tier_by_id.get(award.tier_id) if award and award.tier_id else None
+            rows.append(
+                UnitResultRow(
+                    result=result,
+                    group_name=group.name,
+                    rank=standing.rank,
+                    unit_id=fig.unit_id,
+                    unit_name=names[fig.unit_id],
+                    headcount=fig.headcount,
+                    participants=fig.participants,
+                    rate_percent=_percent(fig.rate),
+                    average_score_percent=_percent(fig.average_score),
+                    winners=fig.winners,
+                    prize_tier=tier,
+                    prize_name=tier.name if tier else "",
+                    prize_amount_vnd=tier.amount_vnd if tier else 0,
+                    not_ranked_because=standing.not_ranked_because or "",
+                )
+            )
+    UnitResultRow.objects.bulk_create(rows, batch_size=2000)
+    audit(
+        actor=actor,
+        action="unit_result_compute",
+        contest=contest,
+        data={"rows": len(rows)},
+        now=now,
+    )
+    return result
+
+
+def _percent(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) * 100 / Decimal(value.denominator)).quantize(
+        Decimal("0.01")
+    )
+
+
+def _people_results(approved) -> list[collective.PersonResult]:
+    totals: dict[int, dict[str, Any]] = {}
+    for user_id, unit_id, correct, count, prize in ResultRow.objects.filter(
+        result__in=approved
+    ).values_list("user_id", "unit_id", "correct", "question_count", "prize_tier_id"):
+        person = totals.setdefault(
+            user_id,
+            {"unit": unit_id, "score": Fraction(0), "rounds": 0, "winner": False},
+        )
+        person["score"] += Fraction(correct, count) if count else Fraction(0)
+        person["rounds"] += 1
+        person["winner"] = person["winner"] or prize is not None
+    return [
+        collective.PersonResult(
+            person_id=user_id,
+            unit_id=data["unit"],
+            score_sum=data["score"],
+            rounds=data["rounds"],
+            is_winner=data["winner"],
+        )
+        for user_id, data in totals.items()
+        if data["unit"] is not None
+    ]
+
+
+def unit_result_checksum(*, result: UnitResult) -> str:
+    rows = result.rows.order_by("group_name", "rank", "unit_id").values_list(
+        "group_name",
+        "rank",
+        "unit_id",
+        "participants",
+        "headcount",
+        "rate_percent",
+        "average_score_percent",
+        "winners",
+        "prize_name",
+        "prize_amount_vnd",
+        "not_ranked_because",
+    )
+    payload = {
+        "contest": result.contest_id,
+        "ruleset": result.ruleset,
+        "rows": [
+            [str(v) if isinstance(v, Decimal) else v for v in row] for row in rows
+        ],
+    }
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+@transaction.atomic
+def unit_result_approve(
+    *, result: UnitResult, actor: User, now: datetime | None = None
+) -> UnitResult:
+    """Freeze the collective result with its checksum."""
+    now = now or timezone.now()
+    result = UnitResult.objects.select_for_update().get(pk=result.pk)
+    if result.status == RoundResult.Status.APPROVED:
+        raise ValidationError(
+            _("Kết quả này đã được phê duyệt."), code="already_approved"
+        )
+    result.status = RoundResult.Status.APPROVED
+    result.approved_by = actor
+    result.approved_at = now
+    result.checksum = unit_result_checksum(result=result)
+    result.save(update_fields=["status", "approved_by", "approved_at", "checksum"])
+    audit(
+        actor=actor,
+        action="unit_result_approve",
+        contest=result.contest,
+        data={"checksum": result.checksum},
+        now=now,
+    )
+    return result
