@@ -54,12 +54,15 @@ def ranking_rules_get(*, contest: Contest) -> RankingRules:
     return rules or RankingRules(contest=contest)
 
 
-def _order_by(order: Sequence[str], *, within_person: bool) -> list[OrderBy]:
+def _order_by(
+    order: Sequence[str], *, within_person: bool, has_truth: bool
+) -> list[OrderBy]:
     exprs = []
     for criterion in order:
         if criterion == ranking.CORRECT:
             exprs.append(F("correct_count").desc())
-        elif criterion == ranking.PREDICTION:
+        elif criterion == ranking.PREDICTION and has_truth:
+            # Without a truth every gap is 0: the criterion is neutral.
             exprs.append(F("gap").asc())
         elif criterion == ranking.DURATION:
             exprs.append(F("duration_ms").asc())
@@ -96,7 +99,7 @@ def round_ranking_rows(
     """
     order = ranking.validate_order(order)
     if policy == ranking.BEST:
-        pick_order = _order_by(order, within_person=True)
+        pick_order = _order_by(order, within_person=True, has_truth=truth is not None)
     elif policy == ranking.FIRST:
         pick_order = [F("submitted_at").asc(), F("pk").asc()]
     elif policy == ranking.LAST:
@@ -113,7 +116,7 @@ def round_ranking_rows(
             pick=Window(RowNumber(), partition_by=[F("user_id")], order_by=pick_order),
         )
         .filter(pick=1)
-        .order_by(*_order_by(order, within_person=False))
+        .order_by(*_order_by(order, within_person=False, has_truth=truth is not None))
         .values(*RANKING_FIELDS)
     )
 
