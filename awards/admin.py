@@ -1,6 +1,345 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from awards.models import PrizeTier
+from awards.eligibility_reasons import REASON_LABELS
+from awards.models import (
+    AuditEntry,
+    ContestantGroup,
+    Disqualification,
+    PrizeTier,
+    RankingRules,
+    ResultRow,
+    RoundResult,
+    UnitGroup,
+    UnitResult,
+    UnitResultRow,
+)
+from awards.services import (
+    contestant_disqualify,
+    contestant_disqualify_check,
+    question_void,
+    question_void_check,
+    result_approve,
+    result_compute,
+    unit_result_approve,
+    unit_result_compute,
+)
+from rounds.admin import ContestAdmin as BaseContestAdmin
+from rounds.admin import RoundAdmin as BaseRoundAdmin
+from rounds.models import Contest, Round, RoundVoidedQuestion
+
+
+def _report(model_admin, request, work) -> None:
+    try:
+        work()
+    except ValidationError as error:
+        model_admin.message_user(request, error.messages[0], messages.ERROR)
+    else:
+        model_admin.message_user(request, _("Đã thực hiện."), messages.SUCCESS)
+
+
+class RankingRulesInline(admin.StackedInline):
+    model = RankingRules
+    can_delete = False
+
+
+class ContestantGroupInline(admin.TabularInline):
+    model = ContestantGroup
+    extra = 0
+
+
+class UnitGroupInline(admin.TabularInline):
+    model = UnitGroup
+    extra = 0
+
+
+class PrizeTierInline(admin.TabularInline):
+    model = PrizeTier
+    extra = 0
+    fields = (
+        "order",
+        "kind",
+        "contestant_group",
+        "unit_group",
+        "name",
+        "count",
+        "amount_vnd",
+    )
+
+
+admin.site.unregister(Contest)
+
+
+@admin.register(Contest)
+class ContestAdmin(BaseContestAdmin):
+    inlines = [
+        RankingRulesInline,
+        ContestantGroupInline,
+        UnitGroupInline,
+        PrizeTierInline,
+    ]
+    actions = ["compute_unit_results"]
+
+    @admin.action(description=_("Tính kết quả giải tập thể"))
+    def compute_unit_results(
+        self, request: HttpRequest, queryset: QuerySet[Contest]
+    ) -> None:
+        for contest in queryset:
+            _report(
+                self,
+                request,
+                lambda c=contest: unit_result_compute(contest=c, actor=request.user),
+            )
+
+
+admin.site.unregister(Round)
+
+
+@admin.register(Round)
+class RoundAdmin(BaseRoundAdmin):
+    actions = [*BaseRoundAdmin.actions, "compute_results"]
+
+    @admin.action(description=_("Tính kết quả và danh sách đạt giải (tạm thời)"))
+    def compute_results(self, request: HttpRequest, queryset: QuerySet[Round]) -> None:
+        for round_ in queryset.select_related("contest"):
+            _report(
+                self,
+                request,
+                lambda r=round_: result_compute(round_=r, actor=request.user),
+            )
+
+
+class ResultRowInline(admin.TabularInline):
+    model = ResultRow
+    fields = (
+        "rank",
+        "group_name",
+        "full_name",
+        "unit_name",
+        "correct",
+        "question_count",
+        "prediction",
+        "prediction_gap",
+        "duration_ms",
+        "submitted_at",
+        "attempts_used",
+        "attempt_number",
+        "prize_name",
+        "prize_amount_vnd",
+        "skip_label",
+        "qualified",
+    )
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+    ordering = ("rank",)
+
+    @admin.display(description=_("không xét giải vì"))
+    def skip_label(self, row: ResultRow) -> str:
+        return REASON_LABELS.get(row.skip_reason, row.skip_reason)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ResultRow]:
+        # The review screen shows the prize zone and well beyond; exports have the rest.
+        return super().get_queryset(request).filter(rank__lte=200)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.method == "GET" and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(RoundResult)
+class RoundResultAdmin(ReadOnlyAdmin):
+    list_display = (
+        "round",
+        "status",
+        "prediction_truth",
+        "participants",
+        "attempts",
+        "perfect_people",
+        "computed_at",
+        "approved_at",
+    )
+    list_filter = ("status", "round__contest")
+    list_select_related = ("round", "round__contest")
+    readonly_fields = (
+        "round",
+        "status",
+        "prediction_truth",
+        "participants",
+        "attempts",
+        "perfect_people",
+        "computed_by",
+        "computed_at",
+        "approved_by",
+        "approved_at",
+        "checksum",
+        "ruleset",
+    )
+    inlines = [ResultRowInline]
+    actions = ["approve", "recompute"]
+
+    @admin.action(description=_("Phê duyệt danh sách (không thể sửa sau khi duyệt)"))
+    def approve(self, request: HttpRequest, queryset: QuerySet[RoundResult]) -> None:
+        for result in queryset:
+            _report(
+                self,
+                request,
+                lambda r=result: result_approve(result=r, actor=request.user),
+            )
+
+    @admin.action(description=_("Tính lại kết quả"))
+    def recompute(self, request: HttpRequest, queryset: QuerySet[RoundResult]) -> None:
+        for result in queryset.select_related("round"):
+            _report(
+                self,
+                request,
+                lambda r=result: result_compute(round_=r.round, actor=request.user),
+            )
+
+
+class DisqualificationForm(forms.ModelForm):
+    """Checked by the service's own rules, so a refusal is a form error, not a crash."""
+
+    class Meta:
+        model = Disqualification
+        fields = ("round", "user", "reason")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.errors:
+            contestant_disqualify_check(
+                round_=cleaned["round"], user=cleaned["user"], reason=cleaned["reason"]
+            )
+        return cleaned
+
+
+class VoidForm(forms.ModelForm):
+    class Meta:
+        model = RoundVoidedQuestion
+        fields = ("round", "question", "reason")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.errors:
+            question_void_check(
+                round_=cleaned["round"],
+                question=cleaned["question"],
+                reason=cleaned["reason"],
+            )
+        return cleaned
+
+
+class DecisionAdmin(admin.ModelAdmin):
+    """Decisions are added, never edited or deleted: the audit log keeps them."""
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Disqualification)
+class DisqualificationAdmin(DecisionAdmin):
+    form = DisqualificationForm
+    list_display = ("round", "user", "reason", "decided_by", "decided_at")
+    list_select_related = ("round", "user", "decided_by")
+    list_filter = ("round__contest",)
+    search_fields = ("user__full_name", "user__phone", "reason")
+    autocomplete_fields = ("user",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        decided = contestant_disqualify(
+            round_=obj.round, user=obj.user, reason=obj.reason, actor=request.user
+        )
+        obj.pk = decided.pk
+
+
+@admin.register(RoundVoidedQuestion)
+class RoundVoidedQuestionAdmin(DecisionAdmin):
+    form = VoidForm
+    list_display = ("round", "question", "reason", "voided_by", "voided_at")
+    list_select_related = ("round", "question", "voided_by")
+    list_filter = ("round__contest",)
+    search_fields = ("question__text", "reason")
+    autocomplete_fields = ("question",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        voided = question_void(
+            round_=obj.round,
+            question=obj.question,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        obj.pk = voided.pk
+
+
+class UnitResultRowInline(admin.TabularInline):
+    model = UnitResultRow
+    fields = (
+        "group_name",
+        "rank",
+        "unit_name",
+        "headcount",
+        "participants",
+        "rate_percent",
+        "average_score_percent",
+        "winners",
+        "prize_name",
+        "prize_amount_vnd",
+        "not_ranked_because",
+    )
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+
+
+@admin.register(UnitResult)
+class UnitResultAdmin(ReadOnlyAdmin):
+    list_display = ("contest", "status", "computed_at", "approved_at")
+    readonly_fields = (
+        "contest",
+        "status",
+        "computed_by",
+        "computed_at",
+        "approved_by",
+        "approved_at",
+        "checksum",
+        "ruleset",
+    )
+    inlines = [UnitResultRowInline]
+    actions = ["approve"]
+
+    @admin.action(description=_("Phê duyệt kết quả tập thể"))
+    def approve(self, request: HttpRequest, queryset: QuerySet[UnitResult]) -> None:
+        for result in queryset:
+            _report(
+                self,
+                request,
+                lambda r=result: unit_result_approve(result=r, actor=request.user),
+            )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "contest", "round", "reason")
+    list_filter = ("action", "contest")
+    list_select_related = ("actor", "contest", "round")
+    search_fields = ("reason", "actor__full_name")
+    readonly_fields = ("at", "actor", "action", "contest", "round", "reason", "data")
 
 
 @admin.register(PrizeTier)
@@ -9,11 +348,12 @@ class PrizeTierAdmin(admin.ModelAdmin):
         "name",
         "contest",
         "kind",
-        "group_label",
+        "contestant_group",
+        "unit_group",
         "count",
         "amount_vnd",
         "order",
     )
     list_editable = ("count", "amount_vnd", "order")
     list_filter = ("contest", "kind")
-    list_select_related = ("contest",)
+    list_select_related = ("contest", "contestant_group", "unit_group")

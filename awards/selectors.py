@@ -1,6 +1,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -21,6 +22,7 @@ from awards.models import (
     RankingRules,
     ResultRow,
     RoundResult,
+    UnitResult,
 )
 from rounds.models import Attempt, Contest, Round
 
@@ -195,3 +197,43 @@ def result_rows_public(*, result: RoundResult, limit: int | None = None) -> Quer
         "duration_ms",
     )
     return rows[:limit] if limit else rows
+
+
+LEADERBOARD_SECONDS = 60
+LEADERBOARD_SIZE = 20
+
+
+def leaderboard_top(*, round_: Round) -> list[dict]:
+    """The live top of an open round, recomputed at most once a minute (cached)."""
+    key = f"leaderboard:{round_.pk}"
+    rows = cache.get(key)
+    if rows is None:
+        rules = ranking_rules_get(contest=round_.contest)
+        rows = [
+            {
+                "rank": position,
+                "full_name": row["user__full_name"],
+                "unit_name": row["user__unit__name"] or "",
+                "correct": row["correct_count"],
+                "question_count": row["question_count"],
+                "duration_ms": row["duration_ms"],
+            }
+            for position, row in enumerate(
+                round_ranking_rows(
+                    round_=round_,
+                    order=rules.order,
+                    policy=rules.counted_attempt,
+                    truth=None,
+                )[:LEADERBOARD_SIZE],
+                start=1,
+            )
+        ]
+        cache.set(key, rows, LEADERBOARD_SECONDS)
+    return rows
+
+
+def unit_result_get_published(*, contest: Contest) -> UnitResult | None:
+    """The contest's approved collective result, or None."""
+    return UnitResult.objects.filter(
+        contest=contest, status=RoundResult.Status.APPROVED
+    ).first()

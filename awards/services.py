@@ -367,6 +367,19 @@ def result_approve(
     return result
 
 
+def contestant_disqualify_check(*, round_: Round, user: User, reason: str) -> None:
+    """Refuse a disqualification without a reason, twice, or after approval."""
+    if not (reason or "").strip():
+        raise ValidationError(
+            _("Vui lòng ghi rõ lý do loại thí sinh."), code="reason_required"
+        )
+    _refuse_if_approved(round_)
+    if Disqualification.objects.filter(round=round_, user=user).exists():
+        raise ValidationError(
+            _("Thí sinh này đã bị loại khỏi xét giải tuần thi."), code="duplicate"
+        )
+
+
 @transaction.atomic
 def contestant_disqualify(
     *,
@@ -378,16 +391,8 @@ def contestant_disqualify(
 ) -> Disqualification:
     """Exclude a contestant from the round's prizes, then recompute the result."""
     now = now or timezone.now()
+    contestant_disqualify_check(round_=round_, user=user, reason=reason)
     reason = reason.strip()
-    if not reason:
-        raise ValidationError(
-            _("Vui lòng ghi rõ lý do loại thí sinh."), code="reason_required"
-        )
-    _refuse_if_approved(round_)
-    if Disqualification.objects.filter(round=round_, user=user).exists():
-        raise ValidationError(
-            _("Thí sinh này đã bị loại khỏi xét giải tuần thi."), code="duplicate"
-        )
     decision = Disqualification.objects.create(
         round=round_, user=user, reason=reason, decided_by=actor, decided_at=now
     )
@@ -405,6 +410,17 @@ def contestant_disqualify(
     return decision
 
 
+def question_void_check(*, round_: Round, question: Question, reason: str) -> None:
+    """Refuse a void without a reason, twice, or after approval."""
+    if not (reason or "").strip():
+        raise ValidationError(
+            _("Vui lòng ghi rõ lý do hủy câu hỏi."), code="reason_required"
+        )
+    _refuse_if_approved(round_)
+    if RoundVoidedQuestion.objects.filter(round=round_, question=question).exists():
+        raise ValidationError(_("Câu hỏi này đã bị hủy."), code="duplicate")
+
+
 @transaction.atomic
 def question_void(
     *,
@@ -416,14 +432,8 @@ def question_void(
 ) -> RoundVoidedQuestion:
     """Count a wrong question as correct for everyone: rescore, then recompute."""
     now = now or timezone.now()
+    question_void_check(round_=round_, question=question, reason=reason)
     reason = reason.strip()
-    if not reason:
-        raise ValidationError(
-            _("Vui lòng ghi rõ lý do hủy câu hỏi."), code="reason_required"
-        )
-    _refuse_if_approved(round_)
-    if RoundVoidedQuestion.objects.filter(round=round_, question=question).exists():
-        raise ValidationError(_("Câu hỏi này đã bị hủy."), code="duplicate")
     void = RoundVoidedQuestion.objects.create(
         round=round_, question=question, reason=reason, voided_by=actor, voided_at=now
     )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("accounts.urls")),
+    path("ket-qua/", include("awards.urls")),
     path("", include("rounds.urls")),
 ]

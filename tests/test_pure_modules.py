@@ -12,6 +12,9 @@ PURE_MODULES = [
     "rounds/scoring.py",
     "rounds/eligibility.py",
     "accounts/normalize.py",
+    "awards/ranking.py",
+    "awards/allocation.py",
+    "awards/collective.py",
 ]
 
 

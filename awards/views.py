@@ -1,0 +1,55 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from awards import selectors
+from rounds.models import Contest, Round
+from rounds.scoring import format_duration
+
+PAGE_SIZE = 100
+
+
+@require_GET
+def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The approved winners and full ranking of a round, public, without personal data."""
+    round_ = get_object_or_404(
+        Round.objects.select_related("contest"), pk=round_id, contest__is_published=True
+    )
+    result = selectors.result_get_published(round_=round_)
+    now = timezone.now()
+    context = {"round": round_, "contest": round_.contest, "result": result}
+    if result is not None:
+        page = Paginator(
+            selectors.result_rows_public(result=result), PAGE_SIZE
+        ).get_page(request.GET.get("trang"))
+        for row in page.object_list:
+            row["duration_text"] = format_duration(row["duration_ms"])
+        context["page"] = page
+        context["winners"] = list(
+            selectors.result_rows_public(result=result).exclude(prize_name="")
+        )
+    elif round_.opens_at <= now < round_.closes_at:
+        rules = selectors.ranking_rules_get(contest=round_.contest)
+        if rules.live_leaderboard:
+            rows = selectors.leaderboard_top(round_=round_)
+            for row in rows:
+                row["duration_text"] = format_duration(row["duration_ms"])
+            context["leaderboard"] = rows
+    return render(request, "awards/round_results.html", context)
+
+
+@require_GET
+def unit_results(request: HttpRequest, slug: str) -> HttpResponse:
+    """The approved collective prizes and unit ranking of a contest."""
+    contest = get_object_or_404(Contest, slug=slug, is_published=True)
+    result = selectors.unit_result_get_published(contest=contest)
+    rows = (
+        list(result.rows.order_by("group_name", "rank", "unit_name")) if result else []
+    )
+    return render(
+        request,
+        "awards/unit_results.html",
+        {"contest": contest, "result": result, "rows": rows},
+    )
