@@ -164,15 +164,14 @@ def disqualified_user_ids(*, round_: Round) -> set[int]:
 
 
 def earlier_winner_ids(*, round_: Round) -> set[int]:
-    """People holding an approved weekly prize from another round of the contest."""
+    """People holding an approved prize from a round of the contest that closed earlier."""
     return set(
         ResultRow.objects.filter(
             result__round__contest_id=round_.contest_id,
+            result__round__closes_at__lt=round_.closes_at,
             result__status=RoundResult.Status.APPROVED,
             prize_tier__isnull=False,
-        )
-        .exclude(result__round=round_)
-        .values_list("user_id", flat=True)
+        ).values_list("user_id", flat=True)
     )
 
 
