@@ -57,10 +57,33 @@ def open_round():
     return round_
 
 
+def wait_url(page, pattern) -> None:
+    """Wait for a navigation; on a timeout, say where the browser is and what it shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_url(pattern, timeout=15_000)
+    except PlaywrightTimeout as error:
+        shown = page.locator("main").inner_text()[:800]
+        raise AssertionError(
+            f"still at {page.url}; the page shows:\n{shown}"
+        ) from error
+
+
 def wait_saved(page) -> None:
-    page.wait_for_function(
-        "document.getElementById('save-state').textContent === 'Đã lưu'"
-    )
+    """Wait until the page says every clicked answer is acknowledged by the server."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "document.getElementById('save-state').textContent === 'Đã lưu'",
+            timeout=15_000,
+        )
+    except PlaywrightTimeout as error:
+        state = page.locator("#save-state").inner_text()
+        raise AssertionError(
+            f"answers not acknowledged; the page says: {state}"
+        ) from error
 
 
 def test_register_take_reload_and_submit_on_a_phone(live_server, browser, open_round):
@@ -78,9 +101,9 @@ def test_register_take_reload_and_submit_on_a_phone(live_server, browser, open_r
     page.fill("#id_password1", "Thi-sinh-2024!")
     page.fill("#id_password2", "Thi-sinh-2024!")
     page.click("button:has-text('Đăng ký')")
-    page.wait_for_url(contest_url)
+    wait_url(page, contest_url)
     page.click("button:has-text('Vào thi')")
-    page.wait_for_url(re.compile(r".*/bai-thi/[\w-]+/$"))
+    wait_url(page, re.compile(r".*/bai-thi/[\w-]+/$"))
 
     # Answer half the questions, then reload: the server must give them back.
     for position in range(3):
@@ -99,7 +122,7 @@ def test_register_take_reload_and_submit_on_a_phone(live_server, browser, open_r
     page.fill("#id_prediction", "1.250")
     wait_saved(page)
     page.click("#submit-btn")
-    page.wait_for_url(re.compile(r".*/ket-qua/$"))
+    wait_url(page, re.compile(r".*/ket-qua/$"))
 
     attempt = Attempt.objects.get(user=User.objects.get(phone="0912345678"))
     assert attempt.status == Attempt.Status.FINISHED
@@ -128,10 +151,10 @@ def test_a_second_device_resumes_with_the_answers_given(
         page.fill("#id_username", "+84 987 654 321")
         page.fill("#id_password", "Mat-khau-2024!")
         page.click("button:has-text('Đăng nhập')")
-        page.wait_for_url(f"{live_server.url}/")
+        wait_url(page, f"{live_server.url}/")
         page.goto(f"{live_server.url}/cuoc-thi/{open_round.contest.slug}/")
         page.click("button:has-text('Vào thi')")
-        page.wait_for_url(re.compile(r".*/bai-thi/[\w-]+/$"))
+        wait_url(page, re.compile(r".*/bai-thi/[\w-]+/$"))
         return page
 
     phone_page = login(first)
@@ -155,16 +178,16 @@ def test_the_attempt_works_as_one_form_without_javascript(
     page.fill("#id_username", "0987 654 322")
     page.fill("#id_password", "Mat-khau-2024!")
     page.click("button:has-text('Đăng nhập')")
-    page.wait_for_url(f"{live_server.url}/")
+    wait_url(page, f"{live_server.url}/")
     page.goto(f"{live_server.url}/cuoc-thi/{open_round.contest.slug}/")
     page.click("button:has-text('Vào thi')")
-    page.wait_for_url(re.compile(r".*/bai-thi/[\w-]+/$"))
+    wait_url(page, re.compile(r".*/bai-thi/[\w-]+/$"))
 
     for position in range(6):
         page.locator(f"input[name=q{position}]").nth(1).check()
     page.fill("#id_prediction", "42")
     page.click("#submit-btn")
-    page.wait_for_url(re.compile(r".*/ket-qua/$"))
+    wait_url(page, re.compile(r".*/ket-qua/$"))
 
     attempt = Attempt.objects.get(user__phone="0987654322")
     assert attempt.status == Attempt.Status.FINISHED
