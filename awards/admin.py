@@ -21,6 +21,7 @@ from awards.models import (
 from awards.services import (
     contestant_disqualify,
     contestant_disqualify_check,
+    final_sync_qualifiers,
     question_void,
     question_void_check,
     result_approve,
@@ -102,6 +103,10 @@ admin.site.unregister(Round)
 @admin.register(Round)
 class RoundAdmin(BaseRoundAdmin):
     actions = [*BaseRoundAdmin.actions, "compute_results"]
+
+    def save_model(self, request: HttpRequest, obj: Round, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        final_sync_qualifiers(final=obj)
 
     @admin.action(description=_("Tính kết quả và danh sách đạt giải (tạm thời)"))
     def compute_results(self, request: HttpRequest, queryset: QuerySet[Round]) -> None:

@@ -9,6 +9,7 @@ from rounds import eligibility
 
 DISQUALIFIED = "disqualified"
 EARLIER_WINNER = "earlier_winner"
+NO_GROUP = "no_group"
 
 REASON_LABELS = {
     DISQUALIFIED: "Bị Ban Giám khảo loại",
@@ -20,7 +21,7 @@ REASON_LABELS = {
     eligibility.CONTEST_ROLE: "Thành viên Ban Tổ chức/Giám khảo/Soạn thảo",
     eligibility.EXCLUDED_UNIT: "Đơn vị không thuộc đối tượng",
     "already_awarded": "Đã có giải trong tuần",
-    "no_group": "Không thuộc nhóm thí sinh nào",
+    NO_GROUP: "Không thuộc nhóm thí sinh nào",
 }
 
 

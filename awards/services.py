@@ -1,7 +1,7 @@
 import hashlib
 import json
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
 from awards import allocation, collective, eligibility_reasons, ranking
+from awards.eligibility_reasons import NO_GROUP
 from awards.models import (
     AuditEntry,
     Disqualification,
@@ -35,7 +36,7 @@ from quizzes.models import Question
 from rounds import eligibility
 from rounds.models import Contest, Round, RoundQualifier, RoundVoidedQuestion
 from rounds.selectors import contest_eligibility_rules
-from rounds.services import round_rescore
+from rounds.services import attempts_finish_expired, round_rescore
 
 
 def audit(
@@ -127,12 +128,17 @@ def result_compute(
     round_ = (
         Round.objects.select_for_update().select_related("contest").get(pk=round_.pk)
     )
-    if now < round_.closes_at:
+    if now <= round_.closes_at + timedelta(seconds=round_.grace_seconds):
         raise ValidationError(
-            _("Tuần thi chưa kết thúc: chỉ tính kết quả sau khi tuần thi đóng."),
+            _(
+                "Tuần thi chưa kết thúc: chỉ tính kết quả sau khi tuần thi đóng "
+                "và hết thời gian gia hạn nộp bài."
+            ),
             code="round_open",
         )
     _refuse_if_approved(round_)
+    # Attempts abandoned with saved answers count: finish them before ranking.
+    attempts_finish_expired(now=now, round_=round_)
     contest = round_.contest
     rules = ranking_rules_get(contest=contest)
     order = ranking.validate_order(rules.order)
@@ -219,18 +225,20 @@ def _allocate_by_group(rows, blocked, groups, group_of, tiers):
     awards: dict[int, allocation.Award] = {}
     for group, members in pools.items():
         if groups and group is None:
-            group_tiers = []
-        else:
-            group_tiers = [
-                allocation.Tier(tier_id=t.pk, count=t.count)
-                for t in tiers
-                if t.contestant_group_id == (group.pk if group else None)
-            ]
+            # Outside every contestant group: ranked, never awarded, and said why.
+            for row in members:
+                person = row["user_id"]
+                reason = blocked.get(person) or NO_GROUP
+                awards[person] = allocation.Award(person, None, reason)
+            continue
+        group_tiers = [
+            allocation.Tier(tier_id=t.pk, count=t.count)
+            for t in tiers
+            if t.contestant_group_id == (group.pk if group else None)
+        ]
         candidates = [
             allocation.Candidate(
-                person_id=row["user_id"],
-                blocked_by=blocked.get(row["user_id"])
-                or ("no_group" if groups and group is None else None),
+                person_id=row["user_id"], blocked_by=blocked.get(row["user_id"])
             )
             for row in members
         ]
@@ -347,14 +355,8 @@ def result_approve(
     result.approved_at = now
     result.checksum = result_checksum(result=result)
     result.save(update_fields=["status", "approved_by", "approved_at", "checksum"])
-    qualified = list(
-        result.rows.filter(qualified=True).values_list("user_id", flat=True)
-    )
     for final in Round.objects.filter(qualifying_round_id=result.round_id):
-        RoundQualifier.objects.bulk_create(
-            [RoundQualifier(round=final, user_id=pk) for pk in qualified],
-            ignore_conflicts=True,
-        )
+        final_sync_qualifiers(final=final)
     round_ = result.round
     audit(
         actor=actor,
@@ -378,6 +380,30 @@ def contestant_disqualify_check(*, round_: Round, user: User, reason: str) -> No
         raise ValidationError(
             _("Thí sinh này đã bị loại khỏi xét giải tuần thi."), code="duplicate"
         )
+
+
+@transaction.atomic
+def final_sync_qualifiers(*, final: Round) -> int:
+    """Admit to a final the qualifiers of its approved qualifying round; return how many.
+
+    Called when a qualifying list is approved and when a final is saved, so a final
+    created or linked after the approval still admits the right people.
+    """
+    if final.stage != Round.Stage.FINAL or final.qualifying_round_id is None:
+        return 0
+    qualified = set(
+        ResultRow.objects.filter(
+            result__round_id=final.qualifying_round_id,
+            result__status=RoundResult.Status.APPROVED,
+            qualified=True,
+        ).values_list("user_id", flat=True)
+    )
+    RoundQualifier.objects.filter(round=final).exclude(user_id__in=qualified).delete()
+    RoundQualifier.objects.bulk_create(
+        [RoundQualifier(round=final, user_id=pk) for pk in qualified],
+        ignore_conflicts=True,
+    )
+    return len(qualified)
 
 
 @transaction.atomic

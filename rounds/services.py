@@ -425,13 +425,17 @@ def attempt_finish_if_expired(
         return locked
 
 
-def attempts_finish_expired(*, now: datetime | None = None) -> int:
+def attempts_finish_expired(
+    *, now: datetime | None = None, round_: Round | None = None
+) -> int:
     """Finish every open attempt past its deadline and grace; return how many."""
     now = now or timezone.now()
     finished = 0
     candidates = Attempt.objects.filter(
         status=Attempt.Status.OPEN, deadline__lt=now
     ).select_related("round")
+    if round_ is not None:
+        candidates = candidates.filter(round=round_)
     for attempt in candidates.iterator(chunk_size=500):
         if _expired(attempt, now):
             attempt_finish_if_expired(attempt=attempt, now=now)
