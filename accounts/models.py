@@ -103,6 +103,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="",
         help_text=_("Người có vai trò này không được xếp hạng, trao giải."),
     )
+    managed_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị được quản lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managers",
+        help_text=_(
+            "Cho thủ trưởng/cán bộ đầu mối: xem tình hình tham gia của đơn vị này "
+            "và các đơn vị trực thuộc."
+        ),
+    )
     is_staff = models.BooleanField(_("quyền quản trị"), default=False)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     must_change_password = models.BooleanField(

@@ -34,6 +34,16 @@ from rounds.admin import RoundAdmin as BaseRoundAdmin
 from rounds.models import Contest, Round, RoundVoidedQuestion
 
 
+class ResultPermissions:
+    """Computing and approving results are permissions of their own, not 'change'."""
+
+    def has_compute_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("awards.compute_results")
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("awards.approve_results")
+
+
 def _report(model_admin, request, work) -> None:
     try:
         work()
@@ -76,7 +86,7 @@ admin.site.unregister(Contest)
 
 
 @admin.register(Contest)
-class ContestAdmin(BaseContestAdmin):
+class ContestAdmin(ResultPermissions, BaseContestAdmin):
     inlines = [
         RankingRulesInline,
         ContestantGroupInline,
@@ -85,7 +95,7 @@ class ContestAdmin(BaseContestAdmin):
     ]
     actions = ["compute_unit_results"]
 
-    @admin.action(description=_("Tính kết quả giải tập thể"))
+    @admin.action(description=_("Tính kết quả giải tập thể"), permissions=["compute"])
     def compute_unit_results(
         self, request: HttpRequest, queryset: QuerySet[Contest]
     ) -> None:
@@ -101,14 +111,17 @@ admin.site.unregister(Round)
 
 
 @admin.register(Round)
-class RoundAdmin(BaseRoundAdmin):
+class RoundAdmin(ResultPermissions, BaseRoundAdmin):
     actions = [*BaseRoundAdmin.actions, "compute_results"]
 
     def save_model(self, request: HttpRequest, obj: Round, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         final_sync_qualifiers(final=obj)
 
-    @admin.action(description=_("Tính kết quả và danh sách đạt giải (tạm thời)"))
+    @admin.action(
+        description=_("Tính kết quả và danh sách đạt giải (tạm thời)"),
+        permissions=["compute"],
+    )
     def compute_results(self, request: HttpRequest, queryset: QuerySet[Round]) -> None:
         for round_ in queryset.select_related("contest"):
             _report(
@@ -165,7 +178,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoundResult)
-class RoundResultAdmin(ReadOnlyAdmin):
+class RoundResultAdmin(ResultPermissions, ReadOnlyAdmin):
     list_display = (
         "round",
         "status",
@@ -195,7 +208,10 @@ class RoundResultAdmin(ReadOnlyAdmin):
     inlines = [ResultRowInline]
     actions = ["approve", "recompute"]
 
-    @admin.action(description=_("Phê duyệt danh sách (không thể sửa sau khi duyệt)"))
+    @admin.action(
+        description=_("Phê duyệt danh sách (không thể sửa sau khi duyệt)"),
+        permissions=["approve"],
+    )
     def approve(self, request: HttpRequest, queryset: QuerySet[RoundResult]) -> None:
         for result in queryset:
             _report(
@@ -204,7 +220,7 @@ class RoundResultAdmin(ReadOnlyAdmin):
                 lambda r=result: result_approve(result=r, actor=request.user),
             )
 
-    @admin.action(description=_("Tính lại kết quả"))
+    @admin.action(description=_("Tính lại kết quả"), permissions=["compute"])
     def recompute(self, request: HttpRequest, queryset: QuerySet[RoundResult]) -> None:
         for result in queryset.select_related("round"):
             _report(
@@ -313,7 +329,7 @@ class UnitResultRowInline(admin.TabularInline):
 
 
 @admin.register(UnitResult)
-class UnitResultAdmin(ReadOnlyAdmin):
+class UnitResultAdmin(ResultPermissions, ReadOnlyAdmin):
     list_display = ("contest", "status", "computed_at", "approved_at")
     readonly_fields = (
         "contest",
@@ -328,7 +344,7 @@ class UnitResultAdmin(ReadOnlyAdmin):
     inlines = [UnitResultRowInline]
     actions = ["approve"]
 
-    @admin.action(description=_("Phê duyệt kết quả tập thể"))
+    @admin.action(description=_("Phê duyệt kết quả tập thể"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet[UnitResult]) -> None:
         for result in queryset:
             _report(

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +87,20 @@ class RankingRules(models.Model):
     )
     live_leaderboard = models.BooleanField(
         _("bảng xếp hạng trực tiếp khi tuần thi đang mở"), default=False
+    )
+    certificates_enabled = models.BooleanField(
+        _("cấp giấy chứng nhận"),
+        default=False,
+        help_text=_(
+            "Người đạt giải, hoặc đạt ngưỡng câu đúng bên dưới, được tải giấy chứng "
+            "nhận sau khi kết quả tuần thi được phê duyệt."
+        ),
+    )
+    certificate_min_correct_percent = models.PositiveSmallIntegerField(
+        _("ngưỡng cấp giấy chứng nhận (% câu đúng)"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu chỉ cấp cho người đạt giải."),
     )
 
     class Meta:
@@ -238,6 +254,10 @@ class RoundResult(models.Model):
     class Meta:
         verbose_name = _("kết quả tuần thi")
         verbose_name_plural = _("kết quả tuần thi")
+        permissions = [
+            ("compute_results", _("Tính kết quả, xếp giải")),
+            ("approve_results", _("Phê duyệt kết quả, danh sách đạt giải")),
+        ]
 
     def __str__(self) -> str:
         return str(self.round)
@@ -379,3 +399,65 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+# No 0/O or 1/I: a code is read off paper and typed back by hand.
+CERTIFICATE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CERTIFICATE_CODE_LENGTH = 12
+
+
+def new_certificate_code() -> str:
+    return "".join(
+        secrets.choice(CERTIFICATE_CODE_ALPHABET)
+        for _ in range(CERTIFICATE_CODE_LENGTH)
+    )
+
+
+class Certificate(models.Model):
+    """A certificate issued for one approved result row, its text frozen at issue."""
+
+    class Kind(models.TextChoices):
+        PRIZE = "prize", _("Đạt giải")
+        ACHIEVEMENT = "achievement", _("Đạt thành tích")
+
+    result_row = models.OneToOneField(
+        ResultRow, on_delete=models.PROTECT, related_name="certificate"
+    )
+    # 60 random bits: the code alone proves the certificate on the public page.
+    code = models.CharField(
+        _("mã xác minh"),
+        max_length=CERTIFICATE_CODE_LENGTH,
+        unique=True,
+        default=new_certificate_code,
+        editable=False,
+    )
+    issued_at = models.DateTimeField(_("thời điểm cấp"))
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    # The texts below are written only by awards.certificate_services.certificate_issue.
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    unit_name = models.CharField(_("đơn vị"), max_length=255, blank=True)
+    contest_title = models.CharField(_("cuộc thi"), max_length=255)
+    round_name = models.CharField(_("tuần thi"), max_length=255)
+    result_text = models.CharField(_("kết quả"), max_length=100)
+    prize_name = models.CharField(_("giải"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("giấy chứng nhận")
+        verbose_name_plural = _("giấy chứng nhận")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["prize", "achievement"]),
+                name="certificate_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="achievement") | ~models.Q(prize_name=""),
+                name="certificate_prize_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grouped_code} {self.full_name}"
+
+    @property
+    def grouped_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))

@@ -12,5 +12,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("accounts.urls")),
     path("ket-qua/", include("awards.urls")),
+    path("giay-chung-nhan/", include("awards.certificate_urls")),
+    path("bao-cao/", include("reports.urls")),
     path("", include("rounds.urls")),
 ]

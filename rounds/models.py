@@ -48,6 +48,11 @@ class Contest(models.Model):
         choices=ReviewPolicy.choices,
         default=ReviewPolicy.AFTER_CLOSE,
     )
+    participation_target_percent = models.PositiveSmallIntegerField(
+        _("chỉ tiêu tỷ lệ tham gia của mỗi đơn vị (%)"),
+        default=70,
+        help_text=_("Đơn vị dưới chỉ tiêu được đánh dấu trên bảng điều khiển."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,2 @@
+# Certificate URLs; filled in by the certificates work.
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+# Export download URLs; filled in by the exports work.
+urlpatterns: list = []

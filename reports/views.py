@@ -1,0 +1,51 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from reports.dashboard import dashboard_get, unit_members_participation
+from rounds.models import Contest, Round
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Whole-contest figures for the committee; a unit manager sees only their unit."""
+    user = request.user
+    if user.has_perm("reports.view_dashboard"):
+        scope = None
+    elif user.managed_unit_id:
+        scope = user.managed_unit
+    else:
+        raise PermissionDenied
+    contests = list(Contest.objects.order_by("-created_at"))
+    if not contests:
+        return render(request, "reports/dashboard.html", {"contest": None})
+    slug = request.GET.get("cuoc-thi")
+    contest = get_object_or_404(Contest, slug=slug) if slug else contests[0]
+    rounds = list(contest.rounds.order_by("opens_at"))
+    round_ = None
+    round_id = request.GET.get("tuan", "")
+    if round_id.isdigit():
+        round_ = get_object_or_404(Round, pk=int(round_id), contest=contest)
+    board = dashboard_get(contest=contest, round_=round_, scope=scope)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "contest": contest,
+            "contests": contests,
+            "rounds": rounds,
+            "round": round_,
+            "scope": scope,
+            "board": board,
+            "members": (
+                unit_members_participation(contest=contest, scope=scope)
+                if scope is not None
+                else None
+            ),
+            "now": timezone.now(),
+        },
+    )

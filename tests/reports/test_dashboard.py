@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rounds import services
+from tests.factories import UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("reports:dashboard")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+
+
+def member_of(group: str, **fields):
+    user = UserFactory(**fields)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def take(user, round_, now=None) -> None:
+    attempt = services.attempt_start(user=user, round_=round_, now=now).attempt
+    services.attempt_submit(attempt=attempt, answers={}, prediction=None, now=now)
+
+
+@pytest.fixture
+def district(round_):
+    district = UnitFactory(name="UBND huyện Đồng Văn", level="district", headcount=4)
+    for name in ("UBND xã Lũng Cú", "UBND xã Sà Phìn"):
+        commune = UnitFactory(name=name, parent=district, headcount=2)
+        take(UserFactory(unit=commune), round_)
+    return district
+
+
+def test_the_committee_sees_the_whole_contest(client, round_, district):
+    client.force_login(member_of("Ban Giám khảo"))
+
+    response = client.get(URL)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="participants">2<' in html
+    assert "UBND huyện Đồng Văn" in html
+    assert "50,0%" in html  # 2 of the district's 4 staff, through its communes
+
+
+@pytest.mark.parametrize(
+    ("target", "marked"),
+    [pytest.param(50, False, id="at-target"), pytest.param(60, True, id="below")],
+)
+def test_units_below_the_target_are_marked(client, round_, district, target, marked):
+    round_.contest.participation_target_percent = target
+    round_.contest.save()
+    client.force_login(member_of("Ban Tổ chức"))
+
+    response = client.get(URL)
+
+    row = '<tr class="below-target"><td>UBND huyện Đồng Văn</td>'
+    assert (row in response.content.decode()) is marked
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_units(client, round_):
+    client.force_login(member_of("Ban Giám khảo"))
+
+    def queries(units: int) -> int:
+        for _ in range(units):
+            take(UserFactory(unit=UnitFactory()), round_)
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            client.get(URL)
+        return len(captured.captured_queries)
+
+    assert queries(3) == queries(30)
+
+
+def test_figures_are_cached_for_a_minute(client, round_, district):
+    client.force_login(member_of("Ban Giám khảo"))
+    client.get(URL)
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(URL)
+
+    assert not any("rounds_attempt" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_unit_manager_sees_only_their_unit(client, round_, district):
+    outsider = UserFactory(
+        full_name="Người Ngoài Đơn Vị", unit=UnitFactory(name="Sở Y tế")
+    )
+    take(outsider, round_)
+    manager = member_of("Quản lý đơn vị", managed_unit=district)
+    client.force_login(manager)
+
+    response = client.get(URL)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="participants">2<' in html
+    assert "Sở Y tế" not in html
+    assert "Người Ngoài Đơn Vị" not in html
+    assert "UBND xã Lũng Cú" in html
+
+
+def test_a_contestant_may_not_see_the_dashboard(client, round_):
+    client.force_login(UserFactory())
+
+    response = client.get(URL)
+
+    assert response.status_code == 403
+
+
+def test_an_attempt_in_progress_is_counted(client, round_):
+    services.attempt_start(user=UserFactory(), round_=round_, now=timezone.now())
+    client.force_login(member_of("Ban Giám khảo"))
+
+    response = client.get(URL)
+
+    assert 'id="in-progress">1<' in response.content.decode()
+
+
+def test_finished_attempts_are_counted_by_day(client, round_):
+    yesterday = timezone.now() - timedelta(hours=20)
+    take(UserFactory(), round_, now=yesterday)
+    client.force_login(member_of("Ban Giám khảo"))
+
+    response = client.get(URL)
+
+    label = timezone.localtime(yesterday).strftime("%d/%m")
+    assert label in response.content.decode()
