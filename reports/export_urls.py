@@ -1,2 +1,44 @@
-# Export download URLs; filled in by the exports work.
-urlpatterns: list = []
+"""Excel downloads, included under the "reports" namespace at xuat/."""
+
+from django.urls import path
+
+from reports import export_views
+
+urlpatterns = [
+    path("", export_views.export_list, name="export-list"),
+    path(
+        "tuan-thi/<int:round_id>/dat-giai.xlsx",
+        export_views.export_winners,
+        name="export-winners",
+    ),
+    path(
+        "tuan-thi/<int:round_id>/xep-hang.xlsx",
+        export_views.export_ranking,
+        name="export-ranking",
+    ),
+    path(
+        "tuan-thi/<int:round_id>/cau-hoi.xlsx",
+        export_views.export_questions,
+        name="export-questions",
+    ),
+    path(
+        "cuoc-thi/<slug:slug>/don-vi.xlsx",
+        export_views.export_units,
+        name="export-units",
+    ),
+    path(
+        "cuoc-thi/<slug:slug>/cau-hoi.xlsx",
+        export_views.export_contest_questions,
+        name="export-contest-questions",
+    ),
+    path(
+        "cuoc-thi/<slug:slug>/thi-sinh.xlsx",
+        export_views.export_contestants,
+        name="export-contestants",
+    ),
+    path(
+        "ngan-hang-cau-hoi.xlsx",
+        export_views.export_bank,
+        name="export-bank",
+    ),
+]

@@ -1,0 +1,196 @@
+import re
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from typing import IO
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.normalize import fold
+from awards.models import RoundResult
+from reports import exports, selectors, services
+from rounds.models import Contest, Round
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Small files stay in memory; a long list rolls over to a file on disk.
+SPOOL_BYTES = 4 * 1024 * 1024
+PERSONAL_PERMISSION = "reports.export_personal_data"
+_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def export_view(view: Callable) -> Callable:
+    """Signed in, allowed to export lists, GET only, never cached."""
+
+    @login_required
+    @permission_required("reports.export_lists", raise_exception=True)
+    @require_GET
+    @never_cache
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment name with an ASCII fallback and the exact UTF-8 name."""
+    name = _UNSAFE_IN_FILENAME.sub("-", filename).strip()
+    stem, _dot, extension = name.rpartition(".")
+    ascii_name = f"{slugify(fold(stem)) or 'bao-cao'}.{extension}"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def _download(
+    request: HttpRequest,
+    *,
+    kind: str,
+    description: str,
+    personal: bool,
+    write: Callable[[IO[bytes]], int],
+) -> FileResponse:
+    """Write the workbook to a spooled temporary file, log the download, send it."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    try:
+        rows = write(spool)
+        services.export_log_create(
+            user=request.user,
+            kind=kind,
+            description=description,
+            rows=rows,
+            includes_personal_data=personal,
+        )
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    # FileResponse closes the file once it has been sent.
+    response = FileResponse(spool, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(f"{description}.xlsx")
+    return response
+
+
+def _result(round_id: int) -> RoundResult:
+    return get_object_or_404(
+        RoundResult.objects.select_related("round__contest"), round_id=round_id
+    )
+
+
+@export_view
+def export_list(request: HttpRequest) -> HttpResponse:
+    """Every download the user may take, per contest and round."""
+    return render(
+        request,
+        "reports/export_list.html",
+        {
+            "contests": selectors.export_contests(),
+            "personal": request.user.has_perm(PERSONAL_PERMISSION),
+        },
+    )
+
+
+@export_view
+def export_winners(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Winners of a round; ?ca-nhan=1 adds phone and citizen ID for the committee."""
+    result = _result(round_id)
+    personal = request.GET.get("ca-nhan") == "1"
+    if personal and not request.user.has_perm(PERSONAL_PERMISSION):
+        raise PermissionDenied
+    suffix = " (có thông tin cá nhân)" if personal else ""
+    return _download(
+        request,
+        kind="winners",
+        description=f"Danh sách đạt giải{suffix} - {result.round}",
+        personal=personal,
+        write=lambda target: exports.winners_export(
+            result=result, target=target, by=request.user, include_personal=personal
+        ),
+    )
+
+
+@export_view
+def export_ranking(request: HttpRequest, round_id: int) -> HttpResponse:
+    result = _result(round_id)
+    return _download(
+        request,
+        kind="ranking",
+        description=f"Bảng xếp hạng - {result.round}",
+        personal=False,
+        write=lambda target: exports.ranking_export(
+            result=result, target=target, by=request.user
+        ),
+    )
+
+
+@export_view
+def export_units(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = get_object_or_404(Contest, slug=slug)
+    return _download(
+        request,
+        kind="units",
+        description=f"Tham gia theo đơn vị - {contest}",
+        personal=False,
+        write=lambda target: exports.units_export(
+            contest=contest, target=target, by=request.user
+        ),
+    )
+
+
+@export_view
+def export_questions(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.select_related("contest"), pk=round_id)
+    return _download(
+        request,
+        kind="questions",
+        description=f"Thống kê câu hỏi - {round_}",
+        personal=False,
+        write=lambda target: exports.questions_export(
+            round_=round_, target=target, by=request.user
+        ),
+    )
+
+
+@export_view
+def export_contest_questions(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = get_object_or_404(Contest, slug=slug)
+    return _download(
+        request,
+        kind="questions",
+        description=f"Thống kê câu hỏi - {contest}",
+        personal=False,
+        write=lambda target: exports.questions_export(
+            contest=contest, target=target, by=request.user
+        ),
+    )
+
+
+@export_view
+@permission_required(PERSONAL_PERMISSION, raise_exception=True)
+def export_contestants(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = get_object_or_404(Contest, slug=slug)
+    return _download(
+        request,
+        kind="contestants",
+        description=f"Danh sách thí sinh - {contest}",
+        personal=True,
+        write=lambda target: exports.contestants_export(
+            contest=contest, target=target, by=request.user
+        ),
+    )
+
+
+@export_view
+def export_bank(request: HttpRequest) -> HttpResponse:
+    return _download(
+        request,
+        kind="bank",
+        description="Ngân hàng câu hỏi",
+        personal=False,
+        write=lambda target: exports.bank_export(target=target, by=request.user),
+    )
