@@ -11,6 +11,7 @@ from awards import services
 from awards.models import PrizeTier, RankingRules, RoundResult, UnitGroup
 from quizzes.models import Question, QuestionRevision
 from reports import exports
+from reports.exports.common import EVERYBODY_RIGHT, NOBODY_RIGHT
 from rounds.models import Attempt, RoundVoidedQuestion
 from tests.factories import (
     RoundFactory,
@@ -393,8 +394,8 @@ def test_questions_flag_nobody_and_everybody_right(closed_round, revisions, judg
     _, ws = export(exports.questions_export, round_=closed_round, by=judge)
 
     notes = {r["Mã câu hỏi"]: r["Nhận xét"] for r in records(ws)}
-    assert notes[revisions[0].question_id] == exports.EVERYBODY_RIGHT
-    assert notes[revisions[4].question_id] == exports.NOBODY_RIGHT
+    assert notes[revisions[0].question_id] == EVERYBODY_RIGHT
+    assert notes[revisions[4].question_id] == NOBODY_RIGHT
 
 
 def test_questions_mark_voided_questions(closed_round, revisions, judge):
