@@ -41,4 +41,11 @@ urlpatterns = [
         export_views.export_bank,
         name="export-bank",
     ),
+    path("nen/", export_views.export_job_start, name="export-job-start"),
+    path("viec/<int:job_id>/", export_views.export_job, name="export-job"),
+    path(
+        "viec/<int:job_id>/tai-ve/",
+        export_views.export_job_download,
+        name="export-job-download",
+    ),
 ]

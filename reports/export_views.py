@@ -5,17 +5,19 @@ from functools import wraps
 from typing import IO
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.normalize import fold
 from awards.models import RoundResult
 from reports import exports, selectors, services
+from reports.models import ExportJob
 from rounds.models import Contest, Round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -194,3 +196,46 @@ def export_bank(request: HttpRequest) -> HttpResponse:
         personal=False,
         write=lambda target: exports.bank_export(target=target, by=request.user),
     )
+
+
+@login_required
+@permission_required("reports.export_lists", raise_exception=True)
+@require_POST
+def export_job_start(request: HttpRequest) -> HttpResponse:
+    """Queue a long list to be built in the background, then show its progress."""
+    try:
+        job = services.export_job_start(
+            user=request.user,
+            kind=request.POST.get("kind", ""),
+            key=request.POST.get("key", "")[:100],
+            personal=request.POST.get("ca-nhan") == "1",
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("reports:export-list")
+    return redirect("reports:export-job", job_id=job.pk)
+
+
+@export_view
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A job's progress; the page refreshes itself until the file is ready."""
+    job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+    return render(request, "reports/export_job.html", {"job": job})
+
+
+@export_view
+def export_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The finished file, for the person who asked for it only."""
+    job = get_object_or_404(
+        ExportJob, pk=job_id, user=request.user, status=ExportJob.Status.DONE
+    )
+    services.export_log_create(
+        user=request.user,
+        kind=job.kind,
+        description=job.description,
+        rows=job.rows,
+        includes_personal_data=job.personal,
+    )
+    response = FileResponse(job.file.open("rb"), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(f"{job.description}.xlsx")
+    return response

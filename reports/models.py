@@ -30,3 +30,38 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class ExportJob(models.Model):
+    """A long export run in the background; its file waits for its owner."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo")
+        DONE = "done", _("Đã xong")
+        FAILED = "failed", _("Lỗi")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("loại danh sách"), max_length=40)
+    key = models.CharField(_("tuần thi/cuộc thi"), max_length=100, blank=True)
+    personal = models.BooleanField(_("có dữ liệu cá nhân"), default=False)
+    description = models.CharField(_("nội dung"), max_length=255)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # Written only by reports.services.export_job_run.
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    file = models.FileField(_("tệp"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("việc tạo báo cáo")
+        verbose_name_plural = _("việc tạo báo cáo")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -24,7 +24,7 @@ PHONE = {"width": 360, "height": 740}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not CHROMIUM.exists() and not os.environ.get("CI"),
         reason="Debian's chromium is not installed (apt-get install chromium)",

@@ -304,7 +304,7 @@ def test_issue_all_once_issued_reads_in_two_queries(
     assert len(issued) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @requires_postgres()
 def test_simultaneous_issues_give_one_certificate(people, week, judge):
     approve(week, judge)

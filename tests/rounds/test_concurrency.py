@@ -10,7 +10,10 @@ from rounds import services
 from rounds.models import Attempt
 from tests.conftest import requires_postgres
 
-pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres()]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    requires_postgres(),
+]
 
 THREADS = 20
 

@@ -1,0 +1,82 @@
+"""Which export a background job runs: one entry per kind, shared by views and tasks."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from awards.models import RoundResult
+from reports import exports
+from rounds.models import Contest, Round
+
+Write = Callable[[IO[bytes]], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    description: str
+    write: Write
+
+
+def _result(key: str) -> RoundResult:
+    return get_object_or_404(
+        RoundResult.objects.select_related("round__contest"), round_id=int(key)
+    )
+
+
+def prepare(*, kind: str, key: str, personal: bool, by: User) -> Prepared:
+    """The description and writer of one export; Http404 for an unknown target."""
+    if kind == "winners":
+        result = _result(key)
+        suffix = " (có thông tin cá nhân)" if personal else ""
+        return Prepared(
+            f"Danh sách đạt giải{suffix} - {result.round}",
+            lambda t: exports.winners_export(
+                result=result, target=t, by=by, include_personal=personal
+            ),
+        )
+    if kind == "ranking":
+        result = _result(key)
+        return Prepared(
+            f"Bảng xếp hạng - {result.round}",
+            lambda t: exports.ranking_export(result=result, target=t, by=by),
+        )
+    if kind == "questions":
+        round_ = get_object_or_404(Round.objects.select_related("contest"), pk=int(key))
+        return Prepared(
+            f"Thống kê câu hỏi - {round_}",
+            lambda t: exports.questions_export(round_=round_, target=t, by=by),
+        )
+    contest_kinds = {
+        "units": ("Tham gia theo đơn vị", exports.units_export),
+        "contest-questions": ("Thống kê câu hỏi", exports.questions_export),
+        "contestants": ("Danh sách thí sinh", exports.contestants_export),
+    }
+    if kind in contest_kinds:
+        contest = get_object_or_404(Contest, slug=key)
+        title, function = contest_kinds[kind]
+        return Prepared(
+            f"{title} - {contest}",
+            lambda t: function(contest=contest, target=t, by=by),
+        )
+    if kind == "bank":
+        return Prepared(
+            "Ngân hàng câu hỏi", lambda t: exports.bank_export(target=t, by=by)
+        )
+    raise ValueError(f"unknown export kind: {kind!r}")
+
+
+KINDS = frozenset(
+    {
+        "winners",
+        "ranking",
+        "questions",
+        "units",
+        "contest-questions",
+        "contestants",
+        "bank",
+    }
+)
+PERSONAL_KINDS = frozenset({"contestants"})
