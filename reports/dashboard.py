@@ -40,6 +40,7 @@ class Dashboard:
     attempts: int
     in_progress: int
     registrations_per_day: list[Bar]
+    registrations_per_hour: list[Bar]
     attempts_per_day: list[Bar]
     attempts_per_hour: list[Bar]
     score_distribution: list[Bar]
@@ -107,6 +108,13 @@ def _compute(
         .annotate(n=Count("pk"))
         .order_by("day")
     )
+    registrations_by_hour = dict(
+        users.filter(date_joined__gte=now - timedelta(days=REGISTRATION_DAYS))
+        .annotate(hour=ExtractHour("date_joined", tzinfo=tz))
+        .values("hour")
+        .annotate(n=Count("pk"))
+        .values_list("hour", "n")
+    )
     scores = dict(
         finished.values("correct_count")
         .annotate(n=Count("pk"))
@@ -119,6 +127,9 @@ def _compute(
         in_progress=in_progress,
         registrations_per_day=_bars(
             [(row["day"].strftime("%d/%m"), row["n"]) for row in registrations]
+        ),
+        registrations_per_hour=_bars(
+            [(f"{h:02d}h", registrations_by_hour.get(h, 0)) for h in range(24)]
         ),
         attempts_per_day=_bars(
             [(row["day"].strftime("%d/%m"), row["n"]) for row in per_day]

@@ -136,3 +136,16 @@ def test_finished_attempts_are_counted_by_day(client, round_):
 
     label = timezone.localtime(yesterday).strftime("%d/%m")
     assert label in response.content.decode()
+
+
+def test_registrations_are_counted_by_hour(client, round_):
+    joined = timezone.now() - timedelta(days=2)
+    UserFactory(date_joined=joined)
+    client.force_login(member_of("Ban Giám khảo"))
+
+    response = client.get(URL)
+
+    board = response.context["board"]
+    hour = f"{timezone.localtime(joined).hour:02d}h"
+    counts = {bar.label: bar.value for bar in board.registrations_per_hour}
+    assert counts[hour] >= 1
