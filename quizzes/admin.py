@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from accounts.admin import SpreadsheetImportMixin
+from quizzes import importer as question_importer
 from quizzes.models import Choice, Question, QuestionRevision, Topic
 from quizzes.services import choices_validate, question_publish
 
@@ -39,13 +41,16 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     list_display = ("__str__", "topic", "is_active", "updated_at")
     list_filter = ("topic", "is_active")
     search_fields = ("text", "choices__text")
     list_select_related = ("topic",)
     inlines = [ChoiceInline]
     actions = ["deactivate"]
+    import_module = question_importer
+    import_noun = "câu hỏi"
+    import_template_filename = "mau-nhap-cau-hoi.xlsx"
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
