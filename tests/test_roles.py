@@ -124,3 +124,61 @@ def test_the_approve_action_is_offered_only_to_judges(client):
     response = client.get(reverse("admin:awards_roundresult_changelist"))
 
     assert b'value="approve"' not in response.content
+
+
+ROLES = ["Ban Tổ chức", "Tổ soạn thảo câu hỏi", "Ban Giám khảo", "Quản lý đơn vị"]
+
+
+def _registered_models() -> list:
+    from django.contrib import admin
+
+    return sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+@pytest.mark.parametrize("group", ROLES)
+@pytest.mark.parametrize("model", _registered_models(), ids=lambda m: m._meta.label)
+def test_every_admin_list_follows_the_role_permissions(client, group, model):
+    user = staff_in(group)
+    meta = model._meta
+    allowed = user.has_perm(
+        f"{meta.app_label}.view_{meta.model_name}"
+    ) or user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
+    client.force_login(user)
+
+    response = client.get(
+        reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    )
+
+    assert response.status_code == (200 if allowed else 403)
+
+
+EXPORTS = [
+    ("reports:export-list", {}),
+    ("reports:export-bank", {}),
+    ("reports:export-units", {"slug": "SLUG"}),
+    ("reports:export-contest-questions", {"slug": "SLUG"}),
+    ("reports:export-contestants", {"slug": "SLUG"}),
+    ("reports:export-questions", {"round_id": "ROUND"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("group", "status"),
+    [
+        pytest.param("Ban Tổ chức", 200, id="organizer"),
+        pytest.param("Ban Giám khảo", 200, id="judge"),
+        pytest.param("Tổ soạn thảo câu hỏi", 403, id="author"),
+        pytest.param("Quản lý đơn vị", 403, id="unit-manager"),
+    ],
+)
+@pytest.mark.parametrize(("name", "kwargs"), EXPORTS, ids=[e[0] for e in EXPORTS])
+def test_every_export_follows_the_role(client, round_, group, status, name, kwargs):
+    filled = {
+        key: (round_.contest.slug if value == "SLUG" else round_.pk)
+        for key, value in kwargs.items()
+    }
+    client.force_login(staff_in(group))
+
+    response = client.get(reverse(name, kwargs=filled))
+
+    assert response.status_code == status
