@@ -224,25 +224,20 @@ class Disqualification(models.Model):
         return f"{self.round_id}: {self.user_id}"
 
 
-class RoundResult(models.Model):
-    """A round's ranking and winners as computed, then as approved (frozen)."""
+class ApprovableResult(models.Model):
+    """A computed result that judges approve: after approval it is frozen for good."""
 
     class Status(models.TextChoices):
         PROVISIONAL = "provisional", _("Tạm thời, chờ phê duyệt")
         APPROVED = "approved", _("Đã phê duyệt")
 
-    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="result")
     status = models.CharField(
         _("trạng thái"),
         max_length=12,
         choices=Status.choices,
         default=Status.PROVISIONAL,
     )
-    prediction_truth = models.BigIntegerField(_("đáp án câu dự đoán"), null=True)
     ruleset = models.JSONField(_("quy tắc đã áp dụng"))
-    participants = models.PositiveIntegerField(_("số người dự thi"))
-    attempts = models.PositiveIntegerField(_("số lượt thi"))
-    perfect_people = models.PositiveIntegerField(_("số người đúng tất cả"))
     computed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     computed_at = models.DateTimeField(_("thời điểm tính"))
     approved_by = models.ForeignKey(
@@ -250,6 +245,19 @@ class RoundResult(models.Model):
     )
     approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
     checksum = models.CharField(_("mã kiểm tra (SHA-256)"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RoundResult(ApprovableResult):
+    """A round's ranking and winners as computed, then as approved (frozen)."""
+
+    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="result")
+    prediction_truth = models.BigIntegerField(_("đáp án câu dự đoán"), null=True)
+    participants = models.PositiveIntegerField(_("số người dự thi"))
+    attempts = models.PositiveIntegerField(_("số lượt thi"))
+    perfect_people = models.PositiveIntegerField(_("số người đúng tất cả"))
 
     class Meta:
         verbose_name = _("kết quả tuần thi")
@@ -310,26 +318,12 @@ class ResultRow(models.Model):
         return f"{self.rank}. {self.full_name}"
 
 
-class UnitResult(models.Model):
+class UnitResult(ApprovableResult):
     """The contest's collective ranking and prizes, computed once at the end."""
 
     contest = models.OneToOneField(
         Contest, on_delete=models.PROTECT, related_name="unit_result"
     )
-    status = models.CharField(
-        _("trạng thái"),
-        max_length=12,
-        choices=RoundResult.Status.choices,
-        default=RoundResult.Status.PROVISIONAL,
-    )
-    ruleset = models.JSONField(_("quy tắc đã áp dụng"))
-    computed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    computed_at = models.DateTimeField(_("thời điểm tính"))
-    approved_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
-    checksum = models.CharField(_("mã kiểm tra (SHA-256)"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("kết quả tập thể")

@@ -329,8 +329,28 @@ def result_checksum(*, result: RoundResult) -> str:
         "ruleset": result.ruleset,
         "rows": [[_canonical(value) for value in row] for row in rows],
     }
+    return _digest(payload)
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    """SHA-256 of a canonical JSON encoding: the same content always gives the same sum."""
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _freeze(
+    result: RoundResult | UnitResult, *, actor: User, now: datetime, checksum
+) -> None:
+    """Approve a locked provisional result: who, when, and the checksum of its rows."""
+    if result.status == RoundResult.Status.APPROVED:
+        raise ValidationError(
+            _("Kết quả này đã được phê duyệt."), code="already_approved"
+        )
+    result.status = RoundResult.Status.APPROVED
+    result.approved_by = actor
+    result.approved_at = now
+    result.checksum = checksum(result=result)
+    result.save(update_fields=["status", "approved_by", "approved_at", "checksum"])
 
 
 def _canonical(value: Any) -> Any:
@@ -346,15 +366,7 @@ def result_approve(
     """Freeze a provisional result with its checksum; qualifiers may enter finals."""
     now = now or timezone.now()
     result = RoundResult.objects.select_for_update().get(pk=result.pk)
-    if result.status == RoundResult.Status.APPROVED:
-        raise ValidationError(
-            _("Kết quả này đã được phê duyệt."), code="already_approved"
-        )
-    result.status = RoundResult.Status.APPROVED
-    result.approved_by = actor
-    result.approved_at = now
-    result.checksum = result_checksum(result=result)
-    result.save(update_fields=["status", "approved_by", "approved_at", "checksum"])
+    _freeze(result, actor=actor, now=now, checksum=result_checksum)
     for final in Round.objects.filter(qualifying_round_id=result.round_id):
         final_sync_qualifiers(final=final)
     round_ = result.round
@@ -661,8 +673,7 @@ def unit_result_checksum(*, result: UnitResult) -> str:
             [str(v) if isinstance(v, Decimal) else v for v in row] for row in rows
         ],
     }
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return _digest(payload)
 
 
 @transaction.atomic
@@ -672,15 +683,7 @@ def unit_result_approve(
     """Freeze the collective result with its checksum."""
     now = now or timezone.now()
     result = UnitResult.objects.select_for_update().get(pk=result.pk)
-    if result.status == RoundResult.Status.APPROVED:
-        raise ValidationError(
-            _("Kết quả này đã được phê duyệt."), code="already_approved"
-        )
-    result.status = RoundResult.Status.APPROVED
-    result.approved_by = actor
-    result.approved_at = now
-    result.checksum = unit_result_checksum(result=result)
-    result.save(update_fields=["status", "approved_by", "approved_at", "checksum"])
+    _freeze(result, actor=actor, now=now, checksum=unit_result_checksum)
     audit(
         actor=actor,
         action="unit_result_approve",
