@@ -5,6 +5,6 @@ from awards import views
 app_name = "awards"
 
 urlpatterns = [
-    path("tuan-thi/<int:round_id>/", views.round_results, name="round-results"),
+    path("tuan-thi/<id:round_id>/", views.round_results, name="round-results"),
     path("tap-the/<slug:slug>/", views.unit_results, name="unit-results"),
 ]

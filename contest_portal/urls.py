@@ -1,7 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from contest_portal.converters import RowIdConverter
 from rounds.views import healthz
+
+# Registered before include() below imports the apps' URL modules.
+register_converter(RowIdConverter, "id")
 
 admin.site.site_header = "Quản trị cuộc thi trắc nghiệm trực tuyến"
 admin.site.site_title = "Quản trị cuộc thi"

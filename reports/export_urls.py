@@ -7,17 +7,17 @@ from reports import export_views
 urlpatterns = [
     path("", export_views.export_list, name="export-list"),
     path(
-        "tuan-thi/<int:round_id>/dat-giai.xlsx",
+        "tuan-thi/<id:round_id>/dat-giai.xlsx",
         export_views.export_winners,
         name="export-winners",
     ),
     path(
-        "tuan-thi/<int:round_id>/xep-hang.xlsx",
+        "tuan-thi/<id:round_id>/xep-hang.xlsx",
         export_views.export_ranking,
         name="export-ranking",
     ),
     path(
-        "tuan-thi/<int:round_id>/cau-hoi.xlsx",
+        "tuan-thi/<id:round_id>/cau-hoi.xlsx",
         export_views.export_questions,
         name="export-questions",
     ),
@@ -42,9 +42,9 @@ urlpatterns = [
         name="export-bank",
     ),
     path("nen/", export_views.export_job_start, name="export-job-start"),
-    path("viec/<int:job_id>/", export_views.export_job, name="export-job"),
+    path("viec/<id:job_id>/", export_views.export_job, name="export-job"),
     path(
-        "viec/<int:job_id>/tai-ve/",
+        "viec/<id:job_id>/tai-ve/",
         export_views.export_job_download,
         name="export-job-download",
     ),

@@ -11,7 +11,7 @@ urlpatterns = [
     path(
         "cuoc-thi/<slug:slug>/dang-ky/", views.contest_register, name="contest-register"
     ),
-    path("tuan-thi/<int:round_id>/vao-thi/", views.attempt_start, name="attempt-start"),
+    path("tuan-thi/<id:round_id>/vao-thi/", views.attempt_start, name="attempt-start"),
     path("bai-thi/", views.attempt_list, name="attempt-list"),
     path("bai-thi/<str:public_id>/", views.attempt_page, name="attempt"),
     path("bai-thi/<str:public_id>/luu/", views.attempt_save, name="attempt-save"),

@@ -710,3 +710,18 @@ def test_my_attempts_finishes_an_attempt_left_open_past_its_deadline(
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.FINISHED
     assert f"0/{attempt.question_count}" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("/tuan-thi/9223372036854775808/vao-thi/", id="start-2-63"),
+        pytest.param("/ket-qua/tuan-thi/99999999999999999999/", id="results-huge"),
+        pytest.param("/tuan-thi/abc/vao-thi/", id="start-letters"),
+        pytest.param("/ket-qua/tuan-thi/-1/", id="results-negative"),
+    ],
+)
+def test_ids_out_of_range_are_not_found_rather_than_a_server_error(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
