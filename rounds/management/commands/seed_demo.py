@@ -198,7 +198,10 @@ class Command(BaseCommand):
 
     def _prizes(self, contest: Contest) -> None:
         RankingRules.objects.create(
-            contest=contest, unit_metric=RankingRules.UnitMetric.RATE
+            contest=contest,
+            unit_metric=RankingRules.UnitMetric.RATE,
+            certificates_enabled=True,
+            certificate_min_correct_percent=80,
         )
         order = 0
         for name, count, amount in INDIVIDUAL_PRIZES:
