@@ -92,3 +92,51 @@ class RoundFactory(factory.django.DjangoModelFactory):
     max_attempts = 0
     prediction_question = ""
     grace_seconds = 10
+
+
+def make_finished_attempt(
+    user,
+    round_,
+    revisions,
+    *,
+    correct: int,
+    at,
+    duration_ms: int = 60_000,
+    prediction: int | None = None,
+    is_practice: bool = False,
+    answered: int | None = None,
+):
+    """A finished attempt drawing `revisions` in order: the first `correct` answered
+    right, then wrong ones up to `answered` (all by default), the rest unanswered."""
+    from rounds.models import Attempt
+
+    drawn = list(revisions)
+    answered = len(drawn) if answered is None else answered
+    answers = [
+        None
+        if i >= answered
+        else [
+            r.correct_index
+            if i < correct
+            else (r.correct_index + 1) % len(r.choice_texts),
+            i + 1,
+        ]
+        for i, r in enumerate(drawn)
+    ]
+    return Attempt.objects.create(
+        user=user,
+        round=round_,
+        number=Attempt.objects.filter(user=user, round=round_).count() + 1,
+        status=Attempt.Status.FINISHED,
+        is_practice=is_practice,
+        started_at=at - timedelta(milliseconds=duration_ms),
+        deadline=at + timedelta(minutes=10),
+        draw=[[r.pk, list(range(len(r.choice_texts)))] for r in drawn],
+        answers=answers,
+        prediction=prediction,
+        submitted_at=at,
+        duration_ms=duration_ms,
+        correct_count=correct,
+        question_count=len(drawn),
+        finished_by=Attempt.FinishedBy.CONTESTANT,
+    )

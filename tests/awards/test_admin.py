@@ -21,7 +21,12 @@ from awards.models import (
 )
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt, Round, RoundVoidedQuestion
-from tests.factories import RoundFactory, UnitFactory, UserFactory
+from tests.factories import (
+    RoundFactory,
+    UnitFactory,
+    UserFactory,
+    make_finished_attempt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,24 +60,13 @@ def finished(
     duration_ms: int = 60_000,
 ) -> Attempt:
     """A finished attempt whose stored answers score `correct`: the first ones right."""
-    at = OPENS + timedelta(days=1)
-    return Attempt.objects.create(
-        user=user,
-        round=round_,
-        number=1,
-        status=Attempt.Status.FINISHED,
-        started_at=at - timedelta(milliseconds=duration_ms),
-        deadline=at + timedelta(minutes=10),
-        draw=[[r.pk, list(range(len(r.choice_texts)))] for r in revisions],
-        answers=[
-            [r.correct_index if i < correct else (r.correct_index + 1) % 4, 1]
-            for i, r in enumerate(revisions)
-        ],
-        submitted_at=at,
+    return make_finished_attempt(
+        user,
+        round_,
+        revisions,
+        correct=correct,
+        at=OPENS + timedelta(days=1),
         duration_ms=duration_ms,
-        correct_count=correct,
-        question_count=len(revisions),
-        finished_by=Attempt.FinishedBy.CONTESTANT,
     )
 
 

@@ -3,7 +3,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from awards.models import (
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt, Round
 from tests.conftest import requires_postgres
-from tests.factories import RoundFactory, UserFactory
+from tests.factories import RoundFactory, UserFactory, make_finished_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -106,24 +106,12 @@ def finished(
     user: User, round_: Round, revisions: Sequence[QuestionRevision], *, correct: int
 ) -> Attempt:
     """A finished attempt whose stored answers score `correct`: the first ones right."""
-    submitted_at = datetime(2024, 9, 10, 10, 0, tzinfo=VN)
-    return Attempt.objects.create(
-        user=user,
-        round=round_,
-        number=1,
-        status=Attempt.Status.FINISHED,
-        started_at=submitted_at - timedelta(minutes=1),
-        deadline=submitted_at + timedelta(minutes=10),
-        draw=[[r.pk, list(range(len(r.choice_texts)))] for r in revisions],
-        answers=[
-            [r.correct_index if i < correct else (r.correct_index + 1) % 4, i + 1]
-            for i, r in enumerate(revisions)
-        ],
-        submitted_at=submitted_at,
-        duration_ms=60_000,
-        correct_count=correct,
-        question_count=len(revisions),
-        finished_by=Attempt.FinishedBy.CONTESTANT,
+    return make_finished_attempt(
+        user,
+        round_,
+        revisions,
+        correct=correct,
+        at=datetime(2024, 9, 10, 10, 0, tzinfo=VN),
     )
 
 

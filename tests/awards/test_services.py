@@ -24,7 +24,12 @@ from quizzes.models import QuestionRevision
 from quizzes.services import question_publish
 from rounds import services as round_services
 from rounds.models import Attempt, Round, RoundQualifier, RoundVoidedQuestion
-from tests.factories import RoundFactory, UnitFactory, UserFactory
+from tests.factories import (
+    RoundFactory,
+    UnitFactory,
+    UserFactory,
+    make_finished_attempt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,33 +79,15 @@ def finished(
     is_practice: bool = False,
 ) -> Attempt:
     """A finished attempt whose stored answers score `correct`: the first ones right."""
-    drawn = list(revisions[:5])
-    submitted_at = at or vn(10)
-    answers = [
-        [
-            r.correct_index
-            if i < correct
-            else (r.correct_index + 1) % len(r.choice_texts),
-            i + 1,
-        ]
-        for i, r in enumerate(drawn)
-    ]
-    return Attempt.objects.create(
-        user=user,
-        round=round_,
-        number=Attempt.objects.filter(user=user, round=round_).count() + 1,
-        status=Attempt.Status.FINISHED,
-        is_practice=is_practice,
-        started_at=submitted_at - timedelta(milliseconds=duration_ms),
-        deadline=submitted_at + timedelta(minutes=10),
-        draw=[[r.pk, list(range(len(r.choice_texts)))] for r in drawn],
-        answers=answers,
-        prediction=prediction,
-        submitted_at=submitted_at,
+    return make_finished_attempt(
+        user,
+        round_,
+        revisions[:5],
+        correct=correct,
+        at=at or vn(10),
         duration_ms=duration_ms,
-        correct_count=correct,
-        question_count=len(drawn),
-        finished_by=Attempt.FinishedBy.CONTESTANT,
+        prediction=prediction,
+        is_practice=is_practice,
     )
 
 

@@ -14,7 +14,12 @@ from awards import services
 from awards.models import PrizeTier, RankingRules, RoundResult, UnitGroup
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt, Round
-from tests.factories import RoundFactory, UnitFactory, UserFactory
+from tests.factories import (
+    RoundFactory,
+    UnitFactory,
+    UserFactory,
+    make_finished_attempt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,24 +72,14 @@ def finished(
     prediction: int | None = None,
 ) -> Attempt:
     """A finished attempt whose stored answers score `correct`: the first ones right."""
-    return Attempt.objects.create(
-        user=user,
-        round=round_,
-        number=Attempt.objects.filter(user=user, round=round_).count() + 1,
-        status=Attempt.Status.FINISHED,
-        started_at=at - timedelta(milliseconds=duration_ms),
-        deadline=at + timedelta(minutes=10),
-        draw=[[r.pk, list(range(len(r.choice_texts)))] for r in revisions],
-        answers=[
-            [r.correct_index if i < correct else (r.correct_index + 1) % 4, 1]
-            for i, r in enumerate(revisions)
-        ],
-        prediction=prediction,
-        submitted_at=at,
+    return make_finished_attempt(
+        user,
+        round_,
+        revisions,
+        correct=correct,
+        at=at,
         duration_ms=duration_ms,
-        correct_count=correct,
-        question_count=len(revisions),
-        finished_by=Attempt.FinishedBy.CONTESTANT,
+        prediction=prediction,
     )
 
 

@@ -2,7 +2,7 @@
 
 import io
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from awards import services
 from awards.models import PrizeTier, RoundResult
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt, Round
+from tests.factories import make_finished_attempt
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -52,36 +53,16 @@ def finished(
 ) -> Attempt:
     """A finished attempt on the first 5 revisions: the first `correct` right,
     then wrong ones up to `answered` (all by default), the rest unanswered."""
-    drawn = list(revisions[:5])
-    answered = len(drawn) if answered is None else answered
-    submitted_at = at or vn(10)
-    answers = [
-        None
-        if i >= answered
-        else [
-            r.correct_index
-            if i < correct
-            else (r.correct_index + 1) % len(r.choice_texts),
-            i + 1,
-        ]
-        for i, r in enumerate(drawn)
-    ]
-    return Attempt.objects.create(
-        user=user,
-        round=round_,
-        number=Attempt.objects.filter(user=user, round=round_).count() + 1,
-        status=Attempt.Status.FINISHED,
-        is_practice=is_practice,
-        started_at=submitted_at - timedelta(milliseconds=duration_ms),
-        deadline=submitted_at + timedelta(minutes=10),
-        draw=[[r.pk, list(range(len(r.choice_texts)))] for r in drawn],
-        answers=answers,
-        prediction=prediction,
-        submitted_at=submitted_at,
+    return make_finished_attempt(
+        user,
+        round_,
+        revisions[:5],
+        correct=correct,
+        at=at or vn(10),
         duration_ms=duration_ms,
-        correct_count=correct,
-        question_count=len(drawn),
-        finished_by=Attempt.FinishedBy.CONTESTANT,
+        prediction=prediction,
+        is_practice=is_practice,
+        answered=answered,
     )
 
 
