@@ -1,5 +1,6 @@
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -9,6 +10,11 @@ from accounts.normalize import normalize_citizen_id, normalize_phone
 
 class PhoneOrCitizenIdBackend(ModelBackend):
     """Log in with the phone number in any usual form, or the 12-digit CCCD."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        # Every contestant page reads the unit (eligibility, profile): fetch it along.
+        user = User._default_manager.select_related("unit").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(
         self,
@@ -36,3 +42,22 @@ class PhoneOrCitizenIdBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, for logins made through a web request only.
+
+    Code that authenticates without a request (a management command, a shell)
+    has no client address to lock and no attacker behind it.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

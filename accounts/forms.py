@@ -7,6 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import names
+from accounts.challenge import challenge_issue, challenge_verify
 from accounts.models import Unit, User
 from accounts.normalize import (
     clean_text,
@@ -17,6 +19,27 @@ from accounts.normalize import (
 from accounts.selectors import unit_list_selectable, user_find_conflicts
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+NAME_MESSAGES = {
+    names.SYMBOLS: _(
+        "Họ và tên chỉ gồm chữ cái, dấu cách và các dấu ' - . (không dùng biểu "
+        "tượng, ký hiệu)."
+    ),
+    names.STACKED_MARKS: _("Họ và tên có dấu thanh, dấu phụ bất thường."),
+    names.MIXED_SCRIPTS: _(
+        "Họ và tên lẫn chữ cái của bảng chữ khác (ví dụ chữ Nga, chữ Hy Lạp trông "
+        "giống chữ Việt). Hãy gõ lại bằng bàn phím tiếng Việt."
+    ),
+    names.NO_LETTERS: _("Họ và tên không hợp lệ."),
+}
+# Django's own message for this is not translated into Vietnamese.
+NULL_CHARACTER_MESSAGE = _("Nội dung có ký tự không hợp lệ (ký tự rỗng).")
+
+
+def translate_null_character_error(form: forms.Form) -> None:
+    for field in form.fields.values():
+        field.error_messages["null_characters_not_allowed"] = NULL_CHARACTER_MESSAGE
+
+
 MAX_NAME_LENGTH = 150
 LOGIN_MAX_LENGTH = 40
 
@@ -51,7 +74,11 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class ProfileFields(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=1000)
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=1000,
+        error_messages={"required": _("Vui lòng nhập họ và tên.")},
+    )
     date_of_birth = forms.DateField(
         label=_("Ngày sinh"),
         input_formats=DATE_INPUT_FORMATS,
@@ -97,6 +124,7 @@ class ProfileFields(forms.Form):
         self, *args: Any, require_citizen_id: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        translate_null_character_error(self)
         self.fields["unit"].refresh_choices()
         self.fields["unit"].widget.attrs["data-unit-picker"] = ""
         if require_citizen_id:
@@ -115,10 +143,9 @@ class ProfileFields(forms.Form):
                 _("Họ và tên không quá %(n)d ký tự.") % {"n": MAX_NAME_LENGTH},
                 code="too_long",
             )
-        if not any(ch.isalpha() for ch in name):
-            raise forms.ValidationError(
-                _("Họ và tên không hợp lệ."), code="invalid_name"
-            )
+        problem = names.name_problem(name)
+        if problem:
+            raise forms.ValidationError(NAME_MESSAGES[problem], code=problem)
         return name
 
     def clean_date_of_birth(self) -> date:
@@ -188,6 +215,11 @@ class RegistrationForm(ProfileFields):
         "password2",
     ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Always a fresh one: a re-shown form needs a new solution, the old one is spent.
+        self.challenge = challenge_issue()
+
     def clean_phone(self) -> str:
         phone = normalize_phone(self.cleaned_data["phone"])
         if phone is None:
@@ -203,6 +235,13 @@ class RegistrationForm(ProfileFields):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        try:
+            challenge_verify(
+                token=self.data.get("challenge_token", ""),
+                nonce=self.data.get("challenge_nonce", ""),
+            )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error(
@@ -243,6 +282,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        translate_null_character_error(self)
         # Django caps this at the stored phone's 10 characters, which cuts off
         # "0912 345 678" and "+84912345678" as they are typed.
         self.fields["username"].max_length = LOGIN_MAX_LENGTH

@@ -121,6 +121,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("phải đổi mật khẩu"), default=False, editable=False
     )
     date_joined = models.DateTimeField(_("ngày đăng ký"), default=timezone.now)
+    # Written only by accounts.services.user_register: the client address the
+    # account was registered from (contest_portal.client_ip), for spotting many
+    # accounts made from one address in a short time.
+    registered_ip = models.GenericIPAddressField(
+        _("địa chỉ IP khi đăng ký"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 

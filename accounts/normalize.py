@@ -11,7 +11,9 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 # Zero-width and bidirectional controls hide in pasted text and make two
 # identical-looking names differ.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 _NATIONAL_PHONE = re.compile(r"0[1-9]\d{8}")
 _CITIZEN_ID = re.compile(r"\d{12}")
@@ -31,11 +33,11 @@ def normalize_phone(value: str | None) -> str | None:
     if not value:
         return None
     # NFKC turns full-width digits and the full-width plus into ASCII.
-    digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
+    digits = _PHONE_SEPARATORS.sub("", _digits_text(value))
     if digits.startswith("+84"):
-        digits = "0" + digits[3:]
+        digits = "0" + digits[3:].removeprefix("0")  # "+84 0912..." is common
     elif digits.startswith("0084"):
-        digits = "0" + digits[4:]
+        digits = "0" + digits[4:].removeprefix("0")
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     if not digits.isascii() or not _NATIONAL_PHONE.fullmatch(digits):
@@ -47,10 +49,15 @@ def normalize_citizen_id(value: str | None) -> str | None:
     """Twelve ASCII digits, or None when the value is not a citizen ID number."""
     if not value:
         return None
-    digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
+    digits = _PHONE_SEPARATORS.sub("", _digits_text(value))
     if not digits.isascii() or not _CITIZEN_ID.fullmatch(digits):
         return None
     return digits
+
+
+def _digits_text(value: str) -> str:
+    """NFKC (full-width digits become ASCII) without pasted invisible characters."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", value))
 
 
 def normalize_email(value: str | None) -> str:

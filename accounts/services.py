@@ -51,6 +51,7 @@ def user_register(
     unit: Unit,
     email: str = "",
     citizen_id: str = "",
+    registered_ip: str | None = None,
     now: datetime | None = None,
 ) -> User:
     """Create a contestant account from already validated registration data."""
@@ -64,6 +65,7 @@ def user_register(
         email=normalize_email(email) or None,
         citizen_id=normalize_citizen_id(citizen_id),
         date_joined=now or timezone.now(),
+        registered_ip=registered_ip or None,
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])

@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from accounts import views
 from accounts.forms import LoginForm
+from contest_portal.ratelimit import ratelimit
 
 app_name = "accounts"
 
@@ -19,11 +20,14 @@ urlpatterns = [
     path("quen-mat-khau/", views.password_forgotten, name="password-forgotten"),
     path(
         "quen-mat-khau/email/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
+        # Each request may send an email: limited per client address.
+        ratelimit("password-reset")(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset_form.html",
+                email_template_name="accounts/password_reset_email.txt",
+                subject_template_name="accounts/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password-reset-done"),
+            )
         ),
         name="password-reset",
     ),

@@ -11,13 +11,21 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import LoginForm, ProfileForm, RegistrationForm
+from accounts.lockout import login_rate_key
 from accounts.models import User
+from accounts.normalize import normalize_phone
 from accounts.services import user_change_password, user_register, user_update_profile
+from contest_portal.client_ip import client_ip
+from contest_portal.ratelimit import ratelimit
+
+# django-axes sits first in AUTHENTICATION_BACKENDS and logs nobody in.
+LOGIN_BACKEND = "accounts.backends.PhoneOrCitizenIdBackend"
 
 REGISTRATION_FIELDS = (
     "phone",
@@ -46,19 +54,29 @@ def register_user_from_form(
     """Create the account from a valid form and log it in; None when refused."""
     data = {field: form.cleaned_data[field] for field in REGISTRATION_FIELDS}
     try:
-        user = user_register(password=form.cleaned_data["password1"], **data)
+        user = user_register(
+            password=form.cleaned_data["password1"],
+            registered_ip=client_ip(request),
+            **data,
+        )
     except (ValidationError, IntegrityError):
         # Another registration with the same phone, email or CCCD won the race.
         form.add_error(None, _("Số điện thoại, email hoặc CCCD này đã được đăng ký."))
         return None
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    login(request, user, backend=LOGIN_BACKEND)
     messages.success(
         request, _("Đăng ký thành công. Chào mừng %(name)s!") % {"name": user.full_name}
     )
     return user
 
 
+def registration_rate_key(request: HttpRequest) -> str | None:
+    """Rate-limit key of a registration POST: the phone number it claims."""
+    return normalize_phone(request.POST.get("phone")) or None
+
+
 @require_http_methods(["GET", "POST"])
+@ratelimit("register", user_key=registration_rate_key)
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("rounds:home")
@@ -74,6 +92,7 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
+@method_decorator(ratelimit("login", user_key=login_rate_key), name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/user_login.html"
@@ -132,6 +151,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def password_forgotten(request: HttpRequest) -> HttpResponse:
     """Reset by email where mail works; otherwise say how to get a one-time password."""
     if settings.PASSWORD_RESET_BY_EMAIL:

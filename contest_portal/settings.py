@@ -5,6 +5,7 @@ cache. Production is `DJANGO_DEBUG=false` (the default when DJANGO_SECRET_KEY is
 with DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "accounts",
     "quizzes",
     "rounds",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "contest_portal.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,9 +61,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "contest_portal.bad_input.RefuseMalformedRequestMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+if env.bool("DJANGO_QUERY_COUNT_HEADER", default=False):
+    # Benchmarks read each response's SQL query count from a header.
+    MIDDLEWARE.insert(0, "contest_portal.middleware.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "contest_portal.urls"
 
@@ -98,6 +108,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# Reports and exports read from a replica when one is given (contest_portal/db_router.py).
+DATABASE_ROUTERS = ["contest_portal.db_router.ReplicaRouter"]
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Long exports run as background jobs; `manage.py db_worker` runs them (no extra server).
@@ -111,7 +129,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "cp",
+            "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="cp"),
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
@@ -120,24 +138,63 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.PhoneOrCitizenIdBackend"]
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginLockoutBackend",
+    "accounts.backends.PhoneOrCitizenIdBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "rounds:home"
 LOGOUT_REDIRECT_URL = "rounds:home"
 
+# Django's validators with Vietnamese messages and a few Vietnamese common passwords.
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "NAME": "accounts.passwords.UserAttributeSimilarityValidator",
         # Django's default attributes (username, first_name...) don't exist here.
         "OPTIONS": {"user_attributes": ("phone", "full_name", "email", "citizen_id")},
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
 ]
+
+# --- Abuse protection (accounts/lockout.py, contest_portal/ratelimit.py) ----------
+# Number of reverse proxies in front of the app that append to X-Forwarded-For;
+# 0 trusts only the socket address, so the header cannot be forged.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Login lockout: 5 failures for one account from one address lock that pair for
+# 15 minutes, on every login form (site, admin, one-time password).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_CLIENT_IP_CALLABLE = "contest_portal.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # failures are in the admin (Axes tables), not the log
+# Request limits per scope: kind -> (requests, seconds). Per-address limits are
+# ~300x the per-user ones so a school or office behind one address is never
+# refused; per-user limits are ~10x what a real contestant does.
+RATE_LIMIT_ENABLED = env.bool("DJANGO_RATE_LIMIT_ENABLED", default=True)
+RATE_LIMITS = {
+    "register": {"user": (10, 3600), "ip": (3000, 3600)},
+    "login": {"user": (20, 600), "ip": (6000, 600)},
+    "password-reset": {"ip": (300, 3600)},
+    "attempt-start": {"user": (20, 60), "ip": (6000, 60)},
+    "attempt-save": {"user": (120, 60), "ip": (36000, 60)},
+    "attempt-submit": {"user": (10, 60), "ip": (3000, 60)},
+}
+# Registration proof of work: leading zero bits of SHA-256(challenge + nonce).
+# 16 bits is ~65,000 hashes on average: about a second on a cheap phone.
+REGISTRATION_CHALLENGE_DIFFICULTY = env.int(
+    "DJANGO_REGISTRATION_CHALLENGE_DIFFICULTY", default=16
+)
+REGISTRATION_CHALLENGE_MAX_AGE = 3600
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
@@ -199,6 +256,20 @@ EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cuocthi@localhost")
 # Password reset by email is offered only when the deployment can really send mail.
 PASSWORD_RESET_BY_EMAIL = DEBUG or bool(EMAIL_HOST)
+
+# Request size limits: a body over these is a 400, never read into memory whole.
+# Uploaded files are not counted here; the importers cap their own size (5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_BYTES", default=2621440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DJANGO_DATA_UPLOAD_MAX_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# Suspicion flags shown to judges (awards.suspicion); never an automatic rejection.
+# Offices and schools register many staff from one address: keep this generous.
+SUSPICION_ADDRESS_ACCOUNTS = env.int("SUSPICION_ADDRESS_ACCOUNTS", default=20)
+SUSPICION_ADDRESS_WINDOW_MINUTES = env.int(
+    "SUSPICION_ADDRESS_WINDOW_MINUTES", default=60
+)
+SUSPICION_SAME_ANSWERS_SECONDS = env.int("SUSPICION_SAME_ANSWERS_SECONDS", default=3)
 
 LOGGING = {
     "version": 1,

@@ -16,3 +16,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Live-server and race-test threads must not keep connections that block the
 # test database's teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Registration tests solve the proof of work in Python; the browser test's real
+# script solves it too. tests/accounts/test_registration_challenge.py checks the
+# production difficulty.
+REGISTRATION_CHALLENGE_DIFFICULTY = 4

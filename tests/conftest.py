@@ -1,7 +1,17 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
+from rounds.selectors import draw_pools_forget, revisions_forget
 from tests.factories import RoundFactory, UserFactory, make_bank
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and spent challenges must not leak from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -28,3 +38,10 @@ def requires_postgres() -> pytest.MarkDecorator:
         connection.vendor != "postgresql",
         reason="needs PostgreSQL row locks; SQLite serialises every write anyway",
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_worker_caches():
+    """Rolled-back ids come back in the next test: start each with empty worker caches."""
+    revisions_forget()
+    draw_pools_forget()

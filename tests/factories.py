@@ -3,7 +3,9 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
+from accounts.challenge import challenge_issue
 from accounts.models import Unit, User
+from accounts.proof_of_work import solve
 from accounts.services import unit_save
 from quizzes.models import Topic
 from quizzes.services import question_create
@@ -140,3 +142,12 @@ def make_finished_attempt(
         question_count=len(drawn),
         finished_by=Attempt.FinishedBy.CONTESTANT,
     )
+
+
+def solved_challenge() -> dict[str, str]:
+    """The registration form's hidden fields as its script fills them: a solved challenge."""
+    challenge = challenge_issue()
+    return {
+        "challenge_token": challenge.token,
+        "challenge_nonce": solve(challenge.prefix, challenge.difficulty),
+    }

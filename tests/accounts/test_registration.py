@@ -8,7 +8,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
 from accounts.models import Unit, User
-from tests.factories import ContestFactory, UnitFactory, UserFactory
+from tests.factories import ContestFactory, UnitFactory, UserFactory, solved_challenge
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def registration_data(unit: Unit, /, **overrides: str) -> dict[str, str]:
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
+        **solved_challenge(),
     }
     data.update(overrides)
     return data
