@@ -5,8 +5,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from awards.admin_audit import AdminAuditMixin, AdminChangeAdmin
 from awards.eligibility_reasons import REASON_LABELS
 from awards.models import (
+    AdminChange,
     AuditEntry,
     ContestantGroup,
     Disqualification,
@@ -29,9 +31,14 @@ from awards.services import (
     unit_result_approve,
     unit_result_compute,
 )
+from awards.suspicion_selectors import flags_text, round_suspicion_flags
+from quizzes.admin import QuestionAdmin as BaseQuestionAdmin
+from quizzes.admin import TopicAdmin as BaseTopicAdmin
+from quizzes.models import Question, Topic
+from rounds.admin import AttemptAdmin as BaseAttemptAdmin
 from rounds.admin import ContestAdmin as BaseContestAdmin
 from rounds.admin import RoundAdmin as BaseRoundAdmin
-from rounds.models import Contest, Round, RoundVoidedQuestion
+from rounds.models import Attempt, Contest, Round, RoundVoidedQuestion
 
 
 class ResultPermissions:
@@ -86,7 +93,7 @@ admin.site.unregister(Contest)
 
 
 @admin.register(Contest)
-class ContestAdmin(ResultPermissions, BaseContestAdmin):
+class ContestAdmin(AdminAuditMixin, ResultPermissions, BaseContestAdmin):
     inlines = [
         RankingRulesInline,
         ContestantGroupInline,
@@ -111,7 +118,8 @@ admin.site.unregister(Round)
 
 
 @admin.register(Round)
-class RoundAdmin(ResultPermissions, BaseRoundAdmin):
+class RoundAdmin(AdminAuditMixin, ResultPermissions, BaseRoundAdmin):
+    audit_skip_actions = ("preview_draw",)
     actions = [*BaseRoundAdmin.actions, "compute_results"]
 
     def save_model(self, request: HttpRequest, obj: Round, form, change: bool) -> None:
@@ -150,6 +158,7 @@ class ResultRowInline(admin.TabularInline):
         "prize_amount_vnd",
         "skip_label",
         "qualified",
+        "suspicion",
     )
     readonly_fields = fields
     can_delete = False
@@ -160,6 +169,15 @@ class ResultRowInline(admin.TabularInline):
     @admin.display(description=_("không xét giải vì"))
     def skip_label(self, row: ResultRow) -> str:
         return REASON_LABELS.get(row.skip_reason, row.skip_reason)
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        # Inline instances live for one request: the round's flags are read once.
+        self._suspicion = round_suspicion_flags(round_=obj.round) if obj else {}
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description=_("dấu hiệu bất thường (chỉ để xem xét)"))
+    def suspicion(self, row: ResultRow) -> str:
+        return flags_text(getattr(self, "_suspicion", {}).get(row.user_id))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ResultRow]:
         # The review screen shows the prize zone and well beyond; exports have the rest.
@@ -178,7 +196,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoundResult)
-class RoundResultAdmin(ResultPermissions, ReadOnlyAdmin):
+class RoundResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
     list_display = (
         "round",
         "status",
@@ -273,7 +291,7 @@ class DecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disqualification)
-class DisqualificationAdmin(DecisionAdmin):
+class DisqualificationAdmin(AdminAuditMixin, DecisionAdmin):
     form = DisqualificationForm
     list_display = ("round", "user", "reason", "decided_by", "decided_at")
     list_select_related = ("round", "user", "decided_by")
@@ -289,7 +307,7 @@ class DisqualificationAdmin(DecisionAdmin):
 
 
 @admin.register(RoundVoidedQuestion)
-class RoundVoidedQuestionAdmin(DecisionAdmin):
+class RoundVoidedQuestionAdmin(AdminAuditMixin, DecisionAdmin):
     form = VoidForm
     list_display = ("round", "question", "reason", "voided_by", "voided_at")
     list_select_related = ("round", "question", "voided_by")
@@ -329,7 +347,7 @@ class UnitResultRowInline(admin.TabularInline):
 
 
 @admin.register(UnitResult)
-class UnitResultAdmin(ResultPermissions, ReadOnlyAdmin):
+class UnitResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
     list_display = ("contest", "status", "computed_at", "approved_at")
     readonly_fields = (
         "contest",
@@ -364,7 +382,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PrizeTier)
-class PrizeTierAdmin(admin.ModelAdmin):
+class PrizeTierAdmin(AdminAuditMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "contest",
@@ -378,3 +396,15 @@ class PrizeTierAdmin(admin.ModelAdmin):
     list_editable = ("count", "amount_vnd", "order")
     list_filter = ("contest", "kind")
     list_select_related = ("contest", "contestant_group", "unit_group")
+
+
+# The question bank and the attempts are registered by their own apps; the audit
+# trail is added here so those apps keep importing nothing of awards.
+admin.site.register(AdminChange, AdminChangeAdmin)
+for model, base in (
+    (Question, BaseQuestionAdmin),
+    (Topic, BaseTopicAdmin),
+    (Attempt, BaseAttemptAdmin),
+):
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (AdminAuditMixin, base), {}))

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -393,6 +394,51 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AdminChange(models.Model):
+    """Append-only record of a change made in the admin: who, when, what, old -> new.
+
+    Written only by awards.admin_audit; PostgreSQL refuses UPDATE and DELETE on the
+    table (migration 0005), so not even a superuser's shell can rewrite history.
+    """
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Thêm")
+        CHANGE = "change", _("Sửa")
+        DELETE = "delete", _("Xóa")
+        ACTION = "action", _("Thao tác hàng loạt")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("loại dữ liệu"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_id = models.CharField(_("mã bản ghi"), max_length=64)
+    object_repr = models.CharField(_("bản ghi"), max_length=200)
+    action = models.CharField(_("thao tác"), max_length=10, choices=Action.choices)
+    action_name = models.CharField(_("tên thao tác"), max_length=100, blank=True)
+    # {"fields": {name: [old, new]}, "inlines": [{"model", "id", "action", "fields"}]}
+    changes = models.JSONField(_("thay đổi"), default=dict)
+
+    class Meta:
+        verbose_name = _("nhật ký sửa đổi trong trang quản trị")
+        verbose_name_plural = _("nhật ký sửa đổi trong trang quản trị")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="adminchange_obj")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
 # No 0/O or 1/I: a code is read off paper and typed back by hand.

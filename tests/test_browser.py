@@ -76,7 +76,8 @@ def wait_saved(page) -> None:
 
     try:
         page.wait_for_function(
-            "document.getElementById('save-state').textContent === 'Đã lưu'",
+            # A function, not an expression: the page's CSP forbids eval().
+            "() => document.getElementById('save-state').textContent === 'Đã lưu'",
             timeout=15_000,
         )
     except PlaywrightTimeout as error:
