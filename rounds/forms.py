@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_PREDICTION = 10**12
 _WHOLE_NUMBER = re.compile(r"\d{1,13}")
+# Answers are q<position>; any other field the client adds is ignored.
+_ANSWER_FIELD = re.compile(r"q\d+")
 
 
 def parse_prediction(raw: str | None) -> int | None:
@@ -45,7 +47,7 @@ class SubmitForm(forms.Form):
         cleaned = super().clean()
         answers: dict[int, int] = {}
         for key in self.data:
-            if not key.startswith("q"):
+            if not _ANSWER_FIELD.fullmatch(key):
                 continue
             values = (
                 self.data.getlist(key)

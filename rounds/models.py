@@ -116,6 +116,14 @@ class Round(models.Model):
         default=10,
         help_text=_("Bù độ trễ mạng cho bài nộp sát giờ."),
     )
+    min_seconds_per_question = models.PositiveSmallIntegerField(
+        _("thời gian tối thiểu mỗi câu (giây)"),
+        default=2,
+        help_text=_(
+            "Bài làm nhanh hơn mức này được đánh dấu để Ban Giám khảo xem xét, "
+            "không tự động bị loại. 0 là không kiểm tra."
+        ),
+    )
 
     class Meta:
         verbose_name = _("tuần thi")
@@ -291,3 +299,46 @@ class RoundQualifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}: {self.user_id}"
+
+
+class AttemptEvent(models.Model):
+    """Append-only trace of an attempt's status changes: who, when, why, the result.
+
+    Written only by rounds.services (_finish and attempt_void). The unique constraint
+    makes "one event per change" a database fact: a second finish of the same attempt
+    would fail rather than leave two records.
+    """
+
+    class Kind(models.TextChoices):
+        FINISHED = "finished", _("Nộp bài")
+        VOIDED = "voided", _("Hủy bài thi")
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("sự kiện"), max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(_("thời điểm ghi"))
+    # None when the system acted (the deadline passed).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("lý do"), blank=True)
+    data = models.JSONField(_("chi tiết"), default=dict)
+
+    class Meta:
+        verbose_name = _("nhật ký bài thi")
+        verbose_name_plural = _("nhật ký bài thi")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "kind"], name="attempt_event_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} {self.kind}"

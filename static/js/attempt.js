@@ -19,6 +19,8 @@
   var pending = {};
   var sending = false;
   var retryDelay = 1000;
+  var retryTimer = null;
+  var failing = false;  // the last send failed: say so until one gets through
   var submitted = false;
 
   // The remaining time is the server's; the local clock only measures elapsed time.
@@ -66,11 +68,11 @@
   function flush() {
     if (sending || submitted) return;
     var keys = Object.keys(pending);
-    if (!keys.length) { setState("Đã lưu"); return; }
+    if (!keys.length) { failing = false; setState("Đã lưu"); return; }
     var key = keys[0];
     var payload = pending[key];
     sending = true;
-    setState("Đang lưu…");
+    if (failing) setState(unsavedText(), true); else setState("Đang lưu…");
     fetch(saveUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -87,10 +89,16 @@
         if (pending[key] && pending[key].seq === payload.seq) delete pending[key];
         remember();
         retryDelay = 1000;
+        failing = false;
         flush();
       } else if (r.body.finished) {
         submitted = true;
         window.location.reload();
+      } else if (r.status === 429) {
+        // Too many saves: keep the answer queued and send it when the server says.
+        var wait = Math.max(1, Number(r.body.retry_after) || 5);
+        setState(r.body.error || "Đang chờ để lưu lại câu trả lời…", true);
+        setTimeout(flush, Math.min(wait, 120) * 1000);
       } else if (r.status === 400) {
         delete pending[key];
         remember();
@@ -102,9 +110,18 @@
     }).catch(function () { sending = false; retry(); });
   }
 
+  function unsavedText() {
+    var n = Object.keys(pending).length;
+    return "Mất kết nối: " + n + " câu trả lời chưa lưu được, đang thử lưu lại…";
+  }
+
+  // Nothing is forgotten until the server acknowledges it: the queue lives in
+  // localStorage, so a reload or a crash resends it (see the end of this file).
   function retry() {
-    setState("Mất kết nối, đang thử lưu lại…", true);
-    setTimeout(flush, retryDelay);
+    failing = true;
+    setState(unsavedText(), true);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
 
@@ -120,7 +137,7 @@
     }
   });
   form.addEventListener("submit", function () { submitted = true; });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { retryDelay = 1000; flush(); });
 
   // Answers clicked before a crash or a lost connection are sent again.
   try {
@@ -130,6 +147,9 @@
       if (p.position !== undefined) {
         var radio = form.querySelector('input[name="q' + p.position + '"][value="' + p.choice + '"]');
         if (radio) radio.checked = true;
+      } else if (p.prediction !== undefined) {
+        var box = form.querySelector("input[name=prediction]");
+        if (box) box.value = p.prediction;
       }
       seq = Math.max(seq, Number(p.seq) || 0);
       pending[key] = p;

@@ -22,8 +22,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, attempt, draw, plus the few writes of a submit: never per question.
-MAX_QUERIES = 10
+# Session, user, attempt, draw, plus the few writes of a submit (its audit event
+# included): never per question.
+MAX_QUERIES = 11
 PREDICTION_QUESTION = "Bao nhiêu người trả lời đúng tất cả các câu hỏi?"
 INPUT = re.compile(r"<input\b[^>]*>")
 ATTRIBUTE = re.compile(r'\s(value|data-[\w-]+)="([^"]*)"')

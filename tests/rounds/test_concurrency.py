@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from rounds import services
-from rounds.models import Attempt
+from rounds.models import Attempt, AttemptEvent
 from tests.conftest import requires_postgres
 
 pytestmark = [
@@ -68,6 +68,7 @@ def test_twenty_simultaneous_submits_give_one_result(contestant, round_):
     stored = Attempt.objects.get(pk=attempt.pk)
     assert errors == []
     assert stored.status == Attempt.Status.FINISHED
+    assert AttemptEvent.objects.filter(attempt=stored).count() == 1
     assert {(r.correct_count, r.duration_ms, r.submitted_at) for r in results} == {
         (stored.correct_count, stored.duration_ms, stored.submitted_at)
     }
