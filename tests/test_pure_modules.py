@@ -11,10 +11,14 @@ PURE_MODULES = [
     "rounds/draw.py",
     "rounds/scoring.py",
     "rounds/eligibility.py",
+    "rounds/states.py",
     "accounts/normalize.py",
+    "accounts/names.py",
+    "accounts/proof_of_work.py",
     "awards/ranking.py",
     "awards/allocation.py",
     "awards/collective.py",
+    "awards/suspicion.py",
 ]
 
 

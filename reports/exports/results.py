@@ -6,6 +6,7 @@ from datetime import datetime
 from accounts.models import User
 from awards.eligibility_reasons import REASON_LABELS
 from awards.models import ResultRow, RoundResult
+from awards.suspicion_selectors import flags_text, round_suspicion_flags
 from reports import xlsx
 from reports.exports.common import (
     CHUNK,
@@ -149,6 +150,9 @@ def ranking_export(
     ]
     if qualifying:
         columns.append(Column("Vào chung kết", 10))
+    # For the judges to look into; flags never change a rank or a prize.
+    columns.append(Column("Dấu hiệu bất thường", 40))
+    flags = round_suspicion_flags(round_=round_)
     rows = (
         ResultRow.objects.filter(result=result)
         .order_by("rank")
@@ -171,6 +175,7 @@ def ranking_export(
             "prize_amount_vnd",
             "skip_reason",
             "qualified",
+            "user_id",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -200,6 +205,7 @@ def ranking_export(
             ]
             if qualifying:
                 line.append(YES if row["qualified"] else "")
+            line.append(flags_text(flags.get(row["user_id"])))
             yield line
 
     title = title_block(

@@ -563,6 +563,7 @@ def test_a_final_saved_in_the_admin_admits_the_approved_qualifiers(
             "max_attempts": "1",
             "prediction_question": "",
             "grace_seconds": "10",
+            "min_seconds_per_question": "2",
             "stage": Round.Stage.FINAL,
             "qualifying_round": str(qualifying.pk),
             "qualify_per_unit": "10",

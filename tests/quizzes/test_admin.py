@@ -228,6 +228,7 @@ def round_form(round_, quotas: list[tuple[int, int]]) -> dict[str, str]:
         "max_attempts": str(round_.max_attempts),
         "prediction_question": round_.prediction_question,
         "grace_seconds": str(round_.grace_seconds),
+        "min_seconds_per_question": str(round_.min_seconds_per_question),
         "stage": round_.stage,
         "qualify_per_unit": str(round_.qualify_per_unit),
         "quotas-TOTAL_FORMS": str(len(quotas)),
