@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint format lock clean
+.PHONY: run test bench install install-test install-bench lint format lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install --quiet -c requirements.lock -e ".[test]"
+	@touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PIP) install --quiet -c requirements.lock -e ".[bench]"
 	@touch $@
 
 install: $(VENV)/.installed
@@ -34,6 +38,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The deadline-rush benchmark (bench/README.md). BENCH_ARGS="--size small" for a quick run;
+# set DATABASE_URL and REDIS_URL to measure on PostgreSQL and Redis.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -198,6 +198,15 @@ def result_rows_public(*, result: RoundResult, limit: int | None = None) -> Quer
     return rows[:limit] if limit else rows
 
 
+def result_row_of_user(*, result: RoundResult, user_id: int) -> dict | None:
+    """One contestant's own line in an approved result: an index lookup."""
+    return (
+        result.rows.filter(user_id=user_id)
+        .values("rank", "correct", "question_count", "duration_ms", "prize_name")
+        .first()
+    )
+
+
 LEADERBOARD_SECONDS = 60
 LEADERBOARD_SIZE = 20
 

@@ -30,6 +30,11 @@ def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
         context["winners"] = list(
             selectors.result_rows_public(result=result).exclude(prize_name="")
         )
+        if request.user.is_authenticated:
+            mine = selectors.result_row_of_user(result=result, user_id=request.user.pk)
+            if mine:
+                mine["duration_text"] = format_duration(mine["duration_ms"])
+            context["mine"] = mine
     elif round_.opens_at <= now < round_.closes_at:
         rules = selectors.ranking_rules_get(contest=round_.contest)
         if rules.live_leaderboard:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.normalize import fold
 from awards.models import RoundResult
+from contest_portal.db_router import replica_reads
 from reports import exports, selectors, services
 from reports.models import ExportJob
 from rounds.models import Contest, Round
@@ -36,7 +37,8 @@ def export_view(view: Callable) -> Callable:
     @never_cache
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return view(request, *args, **kwargs)
+        with replica_reads():  # the workbook is written before the view returns
+            return view(request, *args, **kwargs)
 
     return wrapper
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contest_portal.db_router import replica_reads
 from reports import jobs, xlsx
 from reports.models import ExportJob, ExportLog
 
@@ -70,7 +71,7 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob:
         prepared = jobs.prepare(
             kind=job.kind, key=job.key, personal=job.personal, by=job.user
         )
-        with tempfile.TemporaryFile() as target:
+        with tempfile.TemporaryFile() as target, replica_reads():
             rows = prepared.write(target)
             target.seek(0)
             job.file.save(f"bao-cao-{job.pk}.xlsx", File(target), save=False)

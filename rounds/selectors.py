@@ -1,11 +1,15 @@
 import string
+import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.html import escape
 
 from accounts.models import User
-from quizzes.models import QuestionRevision
+from quizzes.models import Question, QuestionRevision
 from rounds import eligibility
 from rounds.models import Attempt, Contest, Round
 
@@ -108,10 +112,118 @@ class ShownQuestion:
         return any(choice.selected and choice.is_correct for choice in self.choices)
 
 
+@dataclass(frozen=True, slots=True)
+class FrozenRevision:
+    """A question revision as plain data, with its text escaped for HTML once."""
+
+    pk: int
+    question_id: int
+    topic_id: int
+    text: str
+    explanation: str
+    choice_texts: tuple[str, ...]
+    correct_index: int
+    text_html: str
+    choice_html: tuple[str, ...]
+
+
+# Revisions never change once written (quizzes.services.question_publish makes a new
+# one for every edit), so each worker keeps those it has read: the attempt page, the
+# draw and scoring then read no question rows at all once warm.
+_REVISIONS: dict[int, FrozenRevision] = {}
+_REVISIONS_MAX = 50_000
+_revisions_lock = threading.Lock()
+
+
+def revisions_get(revision_ids: Iterable[int]) -> dict[int, FrozenRevision]:
+    """The frozen revisions by id: from this worker's memory, else one query."""
+    revision_ids = set(revision_ids)  # may be a generator: read it once
+    found: dict[int, FrozenRevision] = {}
+    for pk in revision_ids:
+        revision = _REVISIONS.get(pk)
+        if revision is not None:
+            found[pk] = revision
+    missing = revision_ids - found.keys()
+    if not missing:
+        return found
+    rows = QuestionRevision.objects.filter(pk__in=missing).values_list(
+        "pk",
+        "question_id",
+        "topic_id",
+        "text",
+        "explanation",
+        "choice_texts",
+        "correct_index",
+    )
+    for pk, question_id, topic_id, text, explanation, choices, correct in rows:
+        found[pk] = FrozenRevision(
+            pk=pk,
+            question_id=question_id,
+            topic_id=topic_id,
+            text=text,
+            explanation=explanation,
+            choice_texts=tuple(choices),
+            correct_index=correct,
+            text_html=escape(text),
+            choice_html=tuple(escape(choice) for choice in choices),
+        )
+    with _revisions_lock:
+        if len(_REVISIONS) + len(missing) > _REVISIONS_MAX:
+            _REVISIONS.clear()
+        _REVISIONS.update((pk, found[pk]) for pk in missing if pk in found)
+    return found
+
+
+def revisions_forget() -> None:
+    """Empty this worker's copy (tests, whose rolled-back ids come back)."""
+    with _revisions_lock:
+        _REVISIONS.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class DrawPool:
+    """What a round draws from: published revision ids by topic, and per-topic quotas."""
+
+    by_topic: dict[int, list[int]]
+    quotas: dict[int, int]
+
+
+# Every start draws from the same pool: each worker reads it at most once in
+# DRAW_POOL_SECONDS, so a question published or withdrawn is drawn (or no longer
+# drawn) within that time on every server.
+DRAW_POOL_SECONDS = 30.0
+_DRAW_POOLS: dict[int, tuple[float, DrawPool]] = {}
+
+
+def draw_pool_get(*, round_: Round) -> DrawPool:
+    cached = _DRAW_POOLS.get(round_.pk)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < DRAW_POOL_SECONDS:
+        return cached[1]
+    contest_topic_ids = list(round_.contest.topics.values_list("pk", flat=True))
+    questions = Question.objects.filter(is_active=True, current_revision__isnull=False)
+    if contest_topic_ids:
+        questions = questions.filter(topic_id__in=contest_topic_ids)
+    by_topic: dict[int, list[int]] = {}
+    for topic_id, revision_id in questions.values_list(
+        "topic_id", "current_revision_id"
+    ):
+        by_topic.setdefault(topic_id, []).append(revision_id)
+    pool = DrawPool(
+        by_topic=by_topic, quotas=dict(round_.quotas.values_list("topic_id", "count"))
+    )
+    _DRAW_POOLS[round_.pk] = (now, pool)
+    return pool
+
+
+def draw_pools_forget() -> None:
+    _DRAW_POOLS.clear()
+
+
 def attempt_questions(*, attempt: Attempt) -> list[ShownQuestion]:
     """The attempt's questions in drawn order with choices as shown, in one query."""
     revision_ids = [item[0] for item in attempt.draw]
-    revisions = QuestionRevision.objects.in_bulk(revision_ids)
+    revisions = revisions_get(revision_ids)
     shown: list[ShownQuestion] = []
     for position, (revision_id, permutation) in enumerate(attempt.draw):
         revision = revisions[revision_id]

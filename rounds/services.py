@@ -9,16 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
-from quizzes.models import Question, QuestionRevision
-from rounds import draw, eligibility, scoring
+from rounds import draw, eligibility, scoring, states
 from rounds.models import (
     Attempt,
+    AttemptEvent,
     Contest,
     Round,
     RoundQualifier,
     RoundVoidedQuestion,
 )
-from rounds.selectors import attempt_questions, contest_eligibility_rules, person_of
+from rounds.selectors import (
+    attempt_questions,
+    contest_eligibility_rules,
+    draw_pool_get,
+    person_of,
+    revisions_get,
+)
 
 _system_random = random.SystemRandom()
 
@@ -130,19 +136,10 @@ def attempt_check_eligibility(*, user: User, round_: Round, now: datetime) -> bo
 
 
 def _draw_for(round_: Round, rng: random.Random) -> list[list]:
-    contest_topic_ids = list(round_.contest.topics.values_list("pk", flat=True))
-    questions = Question.objects.filter(is_active=True, current_revision__isnull=False)
-    if contest_topic_ids:
-        questions = questions.filter(topic_id__in=contest_topic_ids)
-    pool: dict[int, list[int]] = {}
-    for topic_id, revision_id in questions.values_list(
-        "topic_id", "current_revision_id"
-    ):
-        pool.setdefault(topic_id, []).append(revision_id)
-    quotas = dict(round_.quotas.values_list("topic_id", "count"))
+    pool = draw_pool_get(round_=round_)
     try:
         revision_ids = draw.draw_questions(
-            pool=pool, count=round_.question_count, quotas=quotas, rng=rng
+            pool=pool.by_topic, count=round_.question_count, quotas=pool.quotas, rng=rng
         )
     except draw.DrawError as error:
         raise ValidationError(
@@ -151,14 +148,14 @@ def _draw_for(round_: Round, rng: random.Random) -> list[list]:
             ),
             code="bank_too_small",
         ) from error
-    sizes = {
-        pk: len(texts)
-        for pk, texts in QuestionRevision.objects.filter(
-            pk__in=revision_ids
-        ).values_list("pk", "choice_texts")
-    }
+    revisions = revisions_get(revision_ids)
     return [
-        [revision_id, draw.shuffle_choices(choice_count=sizes[revision_id], rng=rng)]
+        [
+            revision_id,
+            draw.shuffle_choices(
+                choice_count=len(revisions[revision_id].choice_texts), rng=rng
+            ),
+        ]
         for revision_id in revision_ids
     ]
 
@@ -176,11 +173,9 @@ def _answer_key(round_id: int, revision_ids: Iterable[int]) -> _AnswerKey:
         )
     )
     correct, voided = {}, set()
-    for pk, key, question_id in QuestionRevision.objects.filter(
-        pk__in=set(revision_ids)
-    ).values_list("pk", "correct_index", "question_id"):
-        correct[pk] = key
-        if question_id in voided_questions:
+    for pk, revision in revisions_get(revision_ids).items():
+        correct[pk] = revision.correct_index
+        if revision.question_id in voided_questions:
             voided.add(pk)
     return _AnswerKey(correct_index=correct, voided_revisions=frozenset(voided))
 
@@ -197,6 +192,7 @@ def _score(attempt: Attempt, key: _AnswerKey) -> int:
 
 def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> Attempt:
     """The one writer of an attempt's result fields; the caller holds the row lock."""
+    attempt_check_transition(attempt=attempt, to=Attempt.Status.FINISHED)
     key = _answer_key(attempt.round_id, (item[0] for item in attempt.draw))
     correct = _score(attempt, key)
     attempt.status = Attempt.Status.FINISHED
@@ -217,6 +213,7 @@ def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> At
             "answers",
         ]
     )
+    _record_event(attempt, kind=AttemptEvent.Kind.FINISHED)
     return attempt
 
 
@@ -253,7 +250,7 @@ def attempt_start(
     # One start at a time per person: the user row is the lock.
     User.objects.select_for_update().only("pk").get(pk=user.pk)
     open_attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("round")
         .filter(user=user, round=round_, status=Attempt.Status.OPEN)
         .first()
@@ -286,7 +283,12 @@ def attempt_start(
         answers=[None] * len(drawn),
         question_count=len(drawn),
     )
-    attempt.full_clean()
+    # Uniqueness is the database's to enforce, under the user lock held above:
+    # checking it here again would cost three queries on every start.
+    # The user and round were just read: no need to check that they exist either.
+    attempt.full_clean(
+        exclude=["user", "round"], validate_unique=False, validate_constraints=False
+    )
     attempt.save()
     return StartResult(
         attempt=attempt, resumed=False, shortened=_shortened(attempt, round_)
@@ -308,8 +310,11 @@ class AttemptExpiredError(ValidationError):
 
 
 def _locked(attempt: Attempt) -> Attempt:
+    # of=("self",): lock the attempt only, never the round row every contestant shares.
     return (
-        Attempt.objects.select_for_update().select_related("round").get(pk=attempt.pk)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("round")
+        .get(pk=attempt.pk)
     )
 
 
@@ -472,3 +477,82 @@ def round_rescore(*, round_: Round) -> int:
             changed.append(attempt)
     Attempt.objects.bulk_update(changed, ["correct_count"], batch_size=1000)
     return len(changed)
+
+
+# --- status changes: the state table and the judge's void ------------------------
+
+
+def attempt_check_transition(*, attempt: Attempt, to: str) -> None:
+    """Refuse a status change that rounds.states does not allow."""
+    if not states.can_transition(attempt.status, to):
+        raise ValidationError(
+            _("Không thể chuyển bài thi từ trạng thái “%(from)s” sang “%(to)s”.")
+            % {
+                "from": Attempt.Status(attempt.status).label,
+                "to": Attempt.Status(to).label,
+            },
+            code="invalid_transition",
+        )
+
+
+def _record_event(
+    attempt: Attempt,
+    *,
+    kind: str,
+    actor: User | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> AttemptEvent:
+    """Append the trace of one status change; the caller holds the row lock."""
+    actor_id = actor.pk if actor is not None else None
+    if actor is None and attempt.finished_by == Attempt.FinishedBy.CONTESTANT:
+        actor_id = attempt.user_id  # the id is enough: no query for the user row
+    return AttemptEvent.objects.create(
+        attempt=attempt,
+        kind=kind,
+        at=now or timezone.now(),
+        actor_id=actor_id,
+        reason=reason,
+        data={
+            "finished_by": attempt.finished_by,
+            "submitted_at": attempt.submitted_at.isoformat(),
+            "duration_ms": attempt.duration_ms,
+            "correct_count": attempt.correct_count,
+            "answered": sum(1 for entry in attempt.answers if entry),
+        },
+    )
+
+
+def attempt_void(
+    *, attempt: Attempt, by: User, reason: str, now: datetime | None = None
+) -> Attempt:
+    """A judge cancels an open attempt: never ranked, its answers kept as evidence.
+
+    Only an open attempt can be voided (rounds.states); who may do it is checked
+    by the admin or view that calls this.
+    """
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Vui lòng ghi rõ lý do hủy bài thi."), code="reason_required"
+        )
+    with transaction.atomic():
+        locked = _locked(attempt)
+        attempt_check_transition(attempt=locked, to=Attempt.Status.VOIDED)
+        # A closed attempt must carry a result (attempt_finished_has_result): the
+        # answers as they stood at the void, scored by the one scoring path.
+        key = _answer_key(locked.round_id, (item[0] for item in locked.draw))
+        locked.status = Attempt.Status.VOIDED
+        locked.submitted_at = now
+        locked.duration_ms = scoring.duration_ms(
+            started_at=locked.started_at, finished_at=now
+        )
+        locked.correct_count = _score(locked, key)
+        locked.save(
+            update_fields=["status", "submitted_at", "duration_ms", "correct_count"]
+        )
+        _record_event(
+            locked, kind=AttemptEvent.Kind.VOIDED, actor=by, reason=reason, now=now
+        )
+    return locked

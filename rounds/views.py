@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import RegistrationForm
-from accounts.views import register_user_from_form, safe_next
-from rounds import scoring, selectors, services
+from accounts.views import register_user_from_form, registration_rate_key, safe_next
+from contest_portal.ratelimit import ratelimit
+from rounds import rendering, scoring, selectors, services
 from rounds.forms import SaveForm, SubmitForm
 from rounds.models import Attempt, Contest, Round
 
@@ -82,6 +83,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("register", user_key=registration_rate_key)
 def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
     """Register for a contest: the account form plus the contest's own conditions."""
     contest = get_object_or_404(Contest, slug=slug, is_published=True)
@@ -108,6 +110,7 @@ def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("attempt-start")
 def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = get_object_or_404(
         Round.objects.select_related("contest"), pk=round_id, contest__is_published=True
@@ -160,13 +163,17 @@ def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
     now = timezone.now()
-    questions = selectors.attempt_questions(attempt=attempt)
+    nav_html, questions_html, answered = rendering.attempt_questions_html(
+        attempt=attempt
+    )
     remaining_ms = max(int((attempt.deadline - now).total_seconds() * 1000), 0)
     return {
         "attempt": attempt,
         "round": attempt.round,
-        "questions": questions,
-        "answered": sum(1 for q in questions if q.answered),
+        "nav_html": nav_html,
+        "questions_html": questions_html,
+        "question_count": len(attempt.draw),
+        "answered": answered,
         "remaining_ms": remaining_ms,
         "remaining_text": scoring.format_duration(remaining_ms),
         "shortened": services.attempt_is_shortened(attempt=attempt),
@@ -177,6 +184,7 @@ def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
 
 @login_required
 @require_POST
+@ratelimit("attempt-save", as_json=True)
 def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
     attempt = _own_attempt(request, public_id)
     form = SaveForm(request.POST)
@@ -208,6 +216,7 @@ def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
 
 @login_required
 @require_POST
+@ratelimit("attempt-submit")
 def attempt_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     attempt = _own_attempt(request, public_id)
     form = SubmitForm(request.POST, question_count=attempt.question_count)

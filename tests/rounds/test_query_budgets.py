@@ -1,0 +1,145 @@
+"""Each step of an attempt costs a small, fixed number of queries.
+
+The same number for 5 or 30 questions and for a contestant's first or fourth attempt,
+so the deadline rush costs the database what the benchmark measured, whatever the
+round. Counted once the worker has read the round's questions (as in production after
+its first request).
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizzes.models import QuestionRevision
+from rounds.models import Attempt
+from rounds.selectors import revisions_get
+from tests.factories import RoundFactory, UserFactory, make_bank
+
+pytestmark = pytest.mark.django_db
+
+# The budgets: session and user (2), then the view's own reads and writes. Writes run
+# in a transaction, which inside a test adds a SAVEPOINT and its RELEASE (2).
+BUDGET = {
+    "start": 10,  # round, excluded units, user lock, open attempt, count, insert
+    "page": 3,  # the attempt with its round and contest
+    "save": 7,  # the attempt, its lock, the update
+    "submit": 9,  # the attempt, its lock, voided questions, update, event
+    "result": 5,  # the attempt, attempts used, the best attempt
+}
+
+
+def _round(question_count: int):
+    round_ = RoundFactory(question_count=question_count, max_attempts=0)
+    round_.contest.topics.set(make_bank(topics=3, per_topic=12))
+    # A warm worker: it has read every question of the bank once already.
+    revisions_get(QuestionRevision.objects.values_list("pk", flat=True))
+    return round_
+
+
+def _count(fn) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries)
+
+
+def _journey(client, round_, *, earlier_attempts: int) -> dict[str, int]:
+    """Queries of each step of one attempt, after `earlier_attempts` finished ones."""
+    start_url = reverse("rounds:attempt-start", kwargs={"round_id": round_.pk})
+    for _ in range(earlier_attempts + 1):  # the first one also warms the worker
+        location = client.post(start_url)["Location"]
+        client.get(location)
+        client.post(location + "nop-bai/", {})
+    counts: dict[str, int] = {}
+    response = None
+
+    def start():
+        nonlocal response
+        response = client.post(start_url)
+
+    counts["start"] = _count(start)
+    attempt_url = response["Location"]
+    page = None
+
+    def open_page():
+        nonlocal page
+        page = client.get(attempt_url)
+
+    counts["page"] = _count(open_page)
+    positions = sorted({int(p) for p in re.findall(r'name="q(\d+)"', page.text)})
+    saves = [
+        _count(
+            lambda p=p: client.post(
+                attempt_url + "luu/", {"seq": p + 1, "position": p, "choice": 1}
+            )
+        )
+        for p in positions
+    ]
+    assert len(set(saves)) == 1, saves
+    counts["save"] = saves[0]
+    counts["submit"] = _count(
+        lambda: client.post(attempt_url + "nop-bai/", {f"q{p}": "2" for p in positions})
+    )
+    counts["result"] = _count(lambda: client.get(attempt_url + "ket-qua/"))
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("question_count", "earlier_attempts"),
+    [(5, 0), (30, 0), (30, 3)],
+    ids=["5-questions", "30-questions", "30-questions-fourth-attempt"],
+)
+def test_each_step_stays_within_its_query_budget(
+    client, question_count, earlier_attempts
+):
+    round_ = _round(question_count)
+    user = UserFactory()
+    client.force_login(user)
+
+    counts = _journey(client, round_, earlier_attempts=earlier_attempts)
+
+    assert counts == BUDGET
+    assert Attempt.objects.filter(user=user, status="finished").count() == (
+        earlier_attempts + 2
+    )
+
+
+def test_the_budget_is_the_same_for_5_and_30_questions(client):
+    small, large = _round(5), _round(30)
+    client.force_login(UserFactory())
+
+    assert _journey(client, small, earlier_attempts=0) == _journey(
+        client, large, earlier_attempts=0
+    )
+
+
+@pytest.mark.parametrize("step", ["start", "save", "submit", "result"])
+def test_budget_with_assert_num_queries(client, django_assert_num_queries, step):
+    """The same budgets through pytest-django's own assertion, step by step."""
+    round_ = _round(30)
+    client.force_login(UserFactory())
+    start_url = reverse("rounds:attempt-start", kwargs={"round_id": round_.pk})
+    warm = client.post(start_url)["Location"]
+    client.get(warm)
+    client.post(warm + "nop-bai/", {})
+    if step == "start":
+        with django_assert_num_queries(BUDGET["start"]):
+            client.post(start_url)
+        return
+    url = client.post(start_url)["Location"]
+    client.get(url)
+    if step == "save":
+        with django_assert_num_queries(BUDGET["save"]):
+            response = client.post(url + "luu/", {"seq": 1, "position": 0, "choice": 1})
+        assert response.json() == {"ok": True, "seq": 1}
+    elif step == "submit":
+        with django_assert_num_queries(BUDGET["submit"]):
+            response = client.post(url + "nop-bai/", {"q0": "1"})
+        assert response.status_code == 302
+    else:
+        client.post(url + "nop-bai/", {})
+        with django_assert_num_queries(BUDGET["result"]):
+            response = client.get(url + "ket-qua/")
+        assert response.status_code == 200
