@@ -166,6 +166,25 @@ def test_results_after_approval_show_the_statistics(client, approved):
     assert "<dt>Đáp án câu dự đoán</dt><dd>2</dd>" in content
 
 
+def test_a_signed_in_contestant_sees_their_own_rank(client, approved):
+    other = User.objects.get(full_name="Phạm Văn Á Quân")
+    client.force_login(other)
+
+    response = client.get(results_url(approved.round))
+
+    assert response.context["mine"]["rank"] == 2
+    assert "Bạn xếp hạng <strong>2</strong>/2: 4/5 câu đúng" in response.text
+
+
+def test_someone_not_ranked_sees_no_rank(client, approved):
+    client.force_login(UserFactory())
+
+    response = client.get(results_url(approved.round))
+
+    assert response.context["mine"] is None
+    assert 'id="my-rank"' not in response.text
+
+
 def test_results_never_show_personal_data(client, approved):
     response = client.get(results_url(approved.round))
 
