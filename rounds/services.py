@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -348,9 +349,53 @@ def attempt_save(
     now: datetime | None = None,
 ) -> Attempt:
     """Store one answer (and/or the prediction) as it is clicked; newer seq wins."""
+    return _save(
+        Attempt.objects.filter(pk=attempt.pk),
+        seq=seq,
+        position=position,
+        shown_choice=shown_choice,
+        prediction=prediction,
+        now=now,
+    )
+
+
+def attempt_save_own(
+    *,
+    public_id: str,
+    user: User,
+    seq: int,
+    position: int | None = None,
+    shown_choice: int | None = None,
+    prediction: int | None = None,
+    now: datetime | None = None,
+) -> Attempt:
+    """attempt_save for the user's own attempt named in the URL, in one locked read.
+
+    Raises Attempt.DoesNotExist for an attempt that is not theirs (or none at all).
+    Saving is most of the deadline rush's requests: one query less each counts.
+    """
+    return _save(
+        Attempt.objects.filter(public_id=public_id, user=user),
+        seq=seq,
+        position=position,
+        shown_choice=shown_choice,
+        prediction=prediction,
+        now=now,
+    )
+
+
+def _save(
+    attempts: QuerySet[Attempt],
+    *,
+    seq: int,
+    position: int | None,
+    shown_choice: int | None,
+    prediction: int | None,
+    now: datetime | None,
+) -> Attempt:
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _locked(attempt)
+        locked = attempts.select_for_update(of=("self",)).select_related("round").get()
         _refuse_if_closed(locked, now)
         expired = _expired(locked, now)
         if expired:
@@ -369,6 +414,7 @@ def attempt_save(
                 locked.prediction = prediction
             locked.save(update_fields=["answers", "prediction"])
     if expired:
+        # Raised after the commit: the attempt stays finished from its saved answers.
         raise AttemptExpiredError(
             _("Đã hết giờ làm bài; bài thi được chấm theo các câu trả lời đã lưu."),
             code="deadline_passed",

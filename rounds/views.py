@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -186,21 +186,24 @@ def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
 @require_POST
 @ratelimit("attempt-save", as_json=True)
 def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
-    attempt = _own_attempt(request, public_id)
     form = SaveForm(request.POST)
     if not form.is_valid():
+        _own_attempt(request, public_id)  # someone else's attempt: 404, as always
         return JsonResponse(
             {"ok": False, "error": _("Dữ liệu không hợp lệ.")}, status=400
         )
     data = form.cleaned_data
     try:
-        services.attempt_save(
-            attempt=attempt,
+        services.attempt_save_own(
+            public_id=public_id,
+            user=request.user,
             seq=data["seq"],
             position=data["position"],
             shown_choice=data["choice"],
             prediction=data["prediction"],
         )
+    except Attempt.DoesNotExist as error:
+        raise Http404 from error
     except services.AttemptExpiredError as error:
         return JsonResponse(
             {"ok": False, "error": error.messages[0], "finished": True}, status=409

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "start": 10,  # round, excluded units, user lock, open attempt, count, insert
     "page": 3,  # the attempt with its round and contest
-    "save": 7,  # the attempt, its lock, the update
+    "save": 6,  # the attempt, locked, and its update
     "submit": 9,  # the attempt, its lock, voided questions, update, event
     "result": 5,  # the attempt, attempts used, the best attempt
 }
