@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import RegistrationForm
 from accounts.views import register_user_from_form, registration_rate_key, safe_next
 from contest_portal.ratelimit import ratelimit
-from rounds import rendering, scoring, selectors, services
+from rounds import page_cache, rendering, scoring, selectors, services
 from rounds.forms import SaveForm, SubmitForm
 from rounds.models import Attempt, Contest, Round
 
@@ -22,13 +22,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _boundaries(contests) -> list:
+    return [
+        t for c in contests for r in c.rounds.all() for t in (r.opens_at, r.closes_at)
+    ]
+
+
 @require_GET
+@page_cache.anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     contests = list(selectors.contest_list_home(now=now))
     if len(contests) == 1 and not request.GET.get("tat-ca"):
         return contest_page(request, contests[0], now)
-    return render(
+    response = render(
         request,
         "rounds/contest_list.html",
         {
@@ -45,12 +52,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "now": now,
         },
     )
+    response.fresh_for = page_cache.fresh_for(boundaries=_boundaries(contests), now=now)
+    return response
 
 
 def contest_page(request: HttpRequest, contest: Contest, now) -> HttpResponse:
     rounds = list(contest.rounds.all())
     current = selectors.round_current_or_next(rounds=rounds, now=now)
-    return render(
+    response = render(
         request,
         "rounds/contest_detail.html",
         {
@@ -62,9 +71,14 @@ def contest_page(request: HttpRequest, contest: Contest, now) -> HttpResponse:
             "now": now,
         },
     )
+    response.fresh_for = page_cache.fresh_for(
+        boundaries=_boundaries([contest]), now=now
+    )
+    return response
 
 
 @require_GET
+@page_cache.anonymous_page
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(selectors.contest_get_published(slug=slug))
     return contest_page(request, contest, timezone.now())
