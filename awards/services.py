@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,6 +137,10 @@ def result_compute(
             code="round_open",
         )
     _refuse_if_approved(round_)
+    if connection.vendor == "postgresql":
+        # Ranking sorts every attempt of the round twice: in memory, not on disk.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
     # Attempts abandoned with saved answers count: finish them before ranking.
     attempts_finish_expired(now=now, round_=round_)
     contest = round_.contest
@@ -204,7 +208,7 @@ def result_compute(
             )
             for position, row in enumerate(rows, start=1)
         ),
-        batch_size=2000,
+        batch_size=5000,
     )
     audit(
         actor=actor,

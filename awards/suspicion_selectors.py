@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -31,29 +30,6 @@ def _seconds(duration_ms: int) -> str:
     return f"{duration_ms / 1000:.1f}".replace(".", ",")
 
 
-# PostgreSQL fingerprints every attempt's answers itself (revision:choice, by revision)
-# and returns only attempts whose fingerprint another account shares: a million
-# attempts never travel to Python, only the few candidates do.
-_SAME_ANSWER_CANDIDATES_SQL = """
-WITH keyed AS (
-    SELECT a.id, a.user_id, md5((
-        SELECT string_agg(
-            (d.value ->> 0) || ':' || coalesce(x.value ->> 0, '-'), ','
-            ORDER BY (d.value ->> 0)::bigint
-        )
-        FROM jsonb_array_elements(a.draw) WITH ORDINALITY AS d(value, i)
-        JOIN jsonb_array_elements(a.answers) WITH ORDINALITY AS x(value, i) USING (i)
-    )) AS fingerprint
-    FROM rounds_attempt a
-    WHERE a.round_id = %s AND a.status = 'finished' AND NOT a.is_practice
-), shared AS (
-    SELECT fingerprint FROM keyed
-    GROUP BY fingerprint HAVING count(DISTINCT user_id) > 1
-)
-SELECT keyed.id FROM keyed JOIN shared USING (fingerprint)
-"""
-
-
 def _finished(round_: Round):
     return Attempt.objects.filter(
         round=round_, status=Attempt.Status.FINISHED, is_practice=False
@@ -61,14 +37,16 @@ def _finished(round_: Round):
 
 
 def _same_answer_candidates(round_: Round):
-    """The attempts that may share answers with another account's (all but PostgreSQL)."""
-    attempts = _finished(round_)
-    if connection.vendor != "postgresql":
-        return attempts
-    with connection.cursor() as cursor:
-        cursor.execute(_SAME_ANSWER_CANDIDATES_SQL, [round_.pk])
-        ids = [row[0] for row in cursor.fetchall()]
-    return attempts.filter(pk__in=ids)
+    """Attempts whose stored fingerprint another account's attempt shares (an index read)."""
+    shared = (
+        _finished(round_)
+        .exclude(answers_fingerprint="")
+        .values("answers_fingerprint")
+        .annotate(people=Count("user_id", distinct=True))
+        .filter(people__gt=1)
+        .values("answers_fingerprint")
+    )
+    return _finished(round_).filter(answers_fingerprint__in=Subquery(shared))
 
 
 def round_suspicion_flags(*, round_: Round) -> dict[int, list[Flag]]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from quizzes.models import Choice, Question, QuestionRevision, Topic
 from rounds.models import Attempt, Contest, Round
+from rounds.scoring import answers_fingerprint
 
 PASSWORD = "ThiSinh@2024"
 PHONE_BASE = 900_000_000  # phones 09xxxxxxxx: 0 + 9 digits
@@ -313,65 +314,44 @@ def _finished_attempts(
             "pk", "correct_index"
         )
     )
-    # A pool of real draws, each with a few answer sheets, as JSON text: generating
-    # a million distinct ones would measure the generator, not the portal.
-    sheets = []
-    for _ in range(200):
+    # A pool of real draws; every attempt answers its draw its own way, so that
+    # identical answer sheets are as rare as in a real round.
+    draws = []
+    for _ in range(500):
         picked = rng.sample(revision_ids, round_.question_count)
-        draw_json = json.dumps([[pk, rng.sample(range(4), 4)] for pk in picked])
-        for _ in range(20):
-            answers, correct = [], 0
-            skill = rng.random()
-            for seq, pk in enumerate(picked, start=1):
-                chosen = correct_of[pk] if rng.random() < skill else rng.randrange(4)
-                correct += chosen == correct_of[pk]
-                answers.append([chosen, seq])
-            sheets.append((draw_json, json.dumps(answers), correct))
+        draws.append(
+            (
+                picked,
+                [correct_of[pk] for pk in picked],
+                json.dumps([[pk, rng.sample(range(4), 4)] for pk in picked]),
+            )
+        )
     columns = [
-        "public_id",
-        "user",
-        "round",
-        "number",
-        "status",
-        "is_practice",
-        "started_at",
-        "deadline",
-        "draw",
-        "answers",
-        "prediction",
-        "submitted_at",
-        "duration_ms",
-        "correct_count",
-        "question_count",
-        "finished_by",
-    ]
+        "public_id", "user", "round", "number", "status", "is_practice", "started_at",
+        "deadline", "draw", "answers", "prediction", "submitted_at", "duration_ms",
+        "correct_count", "question_count", "finished_by", "answers_fingerprint",
+    ]  # fmt: skip
     base = round_.opens_at
     limit = timedelta(seconds=round_.time_limit_seconds)
     count = round_.question_count
+    random_ = rng.random
 
     def rows() -> Iterator[tuple]:
         for serial, (user_id, number) in enumerate(users):
-            draw_json, answers_json, correct = sheets[rng.randrange(len(sheets))]
+            picked, keys, draw_json = draws[serial % len(draws)]
+            skill = random_()
+            chosen = [k if random_() < skill else int(random_() * 4) for k in keys]
+            correct = sum(1 for c, k in zip(chosen, keys, strict=True) if c == k)
+            answers_json = json.dumps([[c, i] for i, c in enumerate(chosen, 1)])
             started = base + timedelta(seconds=serial % 500_000)
             duration = rng.randrange(60_000, 900_000)
             yield (
-                f"b{round_.pk}x{serial:010d}",
-                user_id,
-                round_.pk,
-                number,
-                "finished",
-                False,
-                started,
-                started + limit,
-                draw_json,
-                answers_json,
-                rng.randrange(0, 5000),
-                started + timedelta(milliseconds=duration),
-                duration,
-                correct,
-                count,
-                "contestant",
-            )
+                f"b{round_.pk}x{serial:010d}", user_id, round_.pk, number, "finished",
+                False, started, started + limit, draw_json, answers_json,
+                rng.randrange(0, 5000), started + timedelta(milliseconds=duration),
+                duration, correct, count, "contestant",
+                answers_fingerprint(revision_ids=picked, chosen=chosen),
+            )  # fmt: skip
 
     return raw_write(Attempt, columns, rows())
 

@@ -44,12 +44,15 @@ def measure(built, *, env: dict[str, str], log: Callable[[str], None]) -> dict:
 
     from accounts.models import User
     from awards import ranking, selectors, services
+    from awards.models import RoundResult
     from rounds.models import Round
 
     judge = User.objects.get(pk=built.judge_id)
     big = Round.objects.select_related("contest").get(pk=built.big_round_id)
     export_round = Round.objects.get(pk=built.export_round_id)
     report: dict = {}
+    # A rerun on the same data (--reuse) starts from rounds not yet ranked.
+    RoundResult.objects.filter(round__in=[big, export_round]).delete()
 
     log("Offline: ranking the closed round")
     rules = selectors.ranking_rules_get(contest=big.contest)

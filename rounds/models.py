@@ -223,6 +223,11 @@ class Attempt(models.Model):
     finished_by = models.CharField(
         _("cách nộp"), max_length=12, choices=FinishedBy.choices, blank=True
     )
+    # Written only by rounds.services._finish: scoring.answers_fingerprint of the
+    # answers as finished, so suspicion checks compare attempts by an index.
+    answers_fingerprint = models.CharField(
+        max_length=32, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("bài thi")
@@ -250,6 +255,9 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["round", "status"], name="attempt_round_status"),
             models.Index(fields=["status", "deadline"], name="attempt_open_deadline"),
+            models.Index(
+                fields=["round", "answers_fingerprint"], name="attempt_fingerprint"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ choice indexes takes part, so a score is reproducible from the stored draw alone
 Durations are whole milliseconds between the server's start and the server's receipt.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,3 +53,17 @@ def format_duration(millis: int) -> str:
     """mm:ss for a person to read (hours fold into minutes)."""
     seconds = millis // 1000
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def answers_fingerprint(
+    *, revision_ids: Sequence[int], chosen: Sequence[int | None]
+) -> str:
+    """The chosen answers keyed by question revision, hashed; "" when none was given.
+
+    Two attempts with the same fingerprint chose the same answers to the same
+    questions, whatever order they were shown in (awards.suspicion compares them).
+    """
+    if all(choice is None for choice in chosen):
+        return ""
+    pairs = sorted(zip(revision_ids, chosen, strict=True))
+    return hashlib.blake2b(repr(pairs).encode(), digest_size=16).hexdigest()

@@ -203,8 +203,13 @@ def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> At
     )
     attempt.correct_count = correct
     attempt.finished_by = finished_by
+    attempt.answers_fingerprint = scoring.answers_fingerprint(
+        revision_ids=[item[0] for item in attempt.draw],
+        chosen=[entry[0] if entry else None for entry in attempt.answers],
+    )
     attempt.save(
         update_fields=[
+            "answers_fingerprint",
             "status",
             "submitted_at",
             "duration_ms",

@@ -111,6 +111,7 @@ def make_finished_attempt(
     """A finished attempt drawing `revisions` in order: the first `correct` answered
     right, then wrong ones up to `answered` (all by default), the rest unanswered."""
     from rounds.models import Attempt
+    from rounds.scoring import answers_fingerprint
 
     drawn = list(revisions)
     answered = len(drawn) if answered is None else answered
@@ -141,6 +142,11 @@ def make_finished_attempt(
         correct_count=correct,
         question_count=len(drawn),
         finished_by=Attempt.FinishedBy.CONTESTANT,
+        # As rounds.services._finish stores it.
+        answers_fingerprint=answers_fingerprint(
+            revision_ids=[r.pk for r in drawn],
+            chosen=[entry[0] if entry else None for entry in answers],
+        ),
     )
 
 
