@@ -1,6 +1,7 @@
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -194,7 +195,7 @@ def result_compute(
     )
     result.rows.all().delete()
     tier_by_id = {t.pk: t for t in tiers}
-    ResultRow.objects.bulk_create(
+    _rows_write(
         (
             _result_row(
                 result,
@@ -208,7 +209,6 @@ def result_compute(
             )
             for position, row in enumerate(rows, start=1)
         ),
-        batch_size=5000,
     )
     audit(
         actor=actor,
@@ -281,31 +281,48 @@ def _result_row(
     result, position, row, group, rank_in_group, award, tier_by_id, qualified
 ):
     tier = tier_by_id.get(award.tier_id) if award.tier_id else None
-    return ResultRow(
-        result=result,
-        rank=position,
-        group_name=group.name if group else "",
-        rank_in_group=rank_in_group,
-        user_id=row["user_id"],
-        attempt_id=row["pk"],
-        attempt_number=row["number"],
-        full_name=row["user__full_name"],
-        unit_id=row["user__unit_id"],
-        unit_name=row["user__unit__name"] or "",
-        correct=row["correct_count"],
-        question_count=row["question_count"],
-        prediction=row["prediction"],
-        prediction_gap=row["gap"],
-        duration_ms=row["duration_ms"],
-        submitted_at=row["submitted_at"],
-        attempts_used=row["attempts_used"],
-        registered_at=row["user__date_joined"],
-        prize_tier=tier,
-        prize_name=tier.name if tier else "",
-        prize_amount_vnd=tier.amount_vnd if tier else 0,
-        skip_reason=award.skipped_because or "",
-        qualified=qualified,
-    )
+    return {
+        "result_id": result.pk,
+        "rank": position,
+        "group_name": group.name if group else "",
+        "rank_in_group": rank_in_group,
+        "user_id": row["user_id"],
+        "attempt_id": row["pk"],
+        "attempt_number": row["number"],
+        "full_name": row["user__full_name"],
+        "unit_id": row["user__unit_id"],
+        "unit_name": row["user__unit__name"] or "",
+        "correct": row["correct_count"],
+        "question_count": row["question_count"],
+        "prediction": row["prediction"],
+        "prediction_gap": row["gap"],
+        "duration_ms": row["duration_ms"],
+        "submitted_at": row["submitted_at"],
+        "attempts_used": row["attempts_used"],
+        "registered_at": row["user__date_joined"],
+        "prize_tier_id": tier.pk if tier else None,
+        "prize_name": tier.name if tier else "",
+        "prize_amount_vnd": tier.amount_vnd if tier else 0,
+        "skip_reason": award.skipped_because or "",
+        "qualified": qualified,
+    }
+
+
+def _rows_write(rows: Iterable[dict[str, Any]]) -> None:
+    """Store a result's rows: COPY on PostgreSQL (a million-attempt round has ~300,000
+    of them, which bulk_create takes a minute to build), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        ResultRow.objects.bulk_create(
+            (ResultRow(**row) for row in rows), batch_size=2000
+        )
+        return
+    fields = [f for f in ResultRow._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(ResultRow._meta.db_table)
+    copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+        for row in rows:
+            copy.write_row([row.get(f.attname, f.get_default()) for f in fields])
 
 
 def result_checksum(*, result: RoundResult) -> str:
