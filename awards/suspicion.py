@@ -18,9 +18,8 @@ prize. Three signs are detected:
   other (inclusive). Attempts with no answer at all carry no signal and are skipped.
 """
 
-import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -88,18 +87,11 @@ def crowded_addresses(
 class AnswerSheet:
     attempt_id: int
     user_id: int
-    # (revision id, chosen original choice index or None), in drawn order.
-    answers: Sequence[tuple[int, int | None]]
+    # rounds.scoring.answers_fingerprint, stored when the attempt was finished;
+    # "" when nothing was answered.
+    fingerprint: str
     duration_ms: int
     submitted_at: datetime
-
-
-def answer_fingerprint(answers: Sequence[tuple[int, int | None]]) -> bytes | None:
-    """The answers keyed by revision id, hashed; None when nothing was answered."""
-    if all(choice is None for _revision, choice in answers):
-        return None
-    canonical = repr(sorted(answers, key=lambda pair: pair[0]))
-    return hashlib.blake2b(canonical.encode(), digest_size=16).digest()
 
 
 def same_answers(
@@ -109,20 +101,10 @@ def same_answers(
 ) -> dict[int, frozenset[int]]:
     """SAME_ANSWERS: attempt id -> the other accounts whose attempt matches it."""
     tolerance_ms = tolerance / timedelta(milliseconds=1)
-    groups: dict[bytes, list[AnswerSheet]] = defaultdict(list)
+    groups: dict[str, list[AnswerSheet]] = defaultdict(list)
     for sheet in sheets:
-        fingerprint = answer_fingerprint(sheet.answers)
-        if fingerprint is not None:
-            # Only the fingerprint is kept: a round has ~10^5 attempts.
-            groups[fingerprint].append(
-                AnswerSheet(
-                    sheet.attempt_id,
-                    sheet.user_id,
-                    (),
-                    sheet.duration_ms,
-                    sheet.submitted_at,
-                )
-            )
+        if sheet.fingerprint:
+            groups[sheet.fingerprint].append(sheet)
     partners: dict[int, set[int]] = defaultdict(set)
     for group in groups.values():
         if len(group) < 2:

@@ -91,30 +91,18 @@ def round_suspicion_flags(*, round_: Round) -> dict[int, list[Flag]]:
                 "pk",
                 "user_id",
                 "number",
-                "draw",
-                "answers",
+                "answers_fingerprint",
                 "duration_ms",
                 "submitted_at",
             )
         )
-        for (
-            pk,
-            user_id,
-            number,
-            draw,
-            answers,
-            duration_ms,
-            submitted_at,
-        ) in candidates.iterator(chunk_size=2000):
+        for pk, user_id, number, fingerprint, duration_ms, submitted_at in candidates:
             numbers[pk] = number
             user_of[pk] = user_id
             yield suspicion.AnswerSheet(
                 attempt_id=pk,
                 user_id=user_id,
-                answers=[
-                    (item[0], entry[0] if entry else None)
-                    for item, entry in zip(draw, answers, strict=False)
-                ],
+                fingerprint=fingerprint,
                 duration_ms=duration_ms,
                 submitted_at=submitted_at,
             )

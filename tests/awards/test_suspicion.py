@@ -14,6 +14,7 @@ from awards.models import ResultRow
 from awards.suspicion_selectors import round_suspicion_flags
 from quizzes.models import QuestionRevision
 from reports import exports
+from rounds.scoring import answers_fingerprint
 from tests.factories import RoundFactory, UserFactory, make_finished_attempt
 from tests.reports import open_workbook, records
 
@@ -99,7 +100,12 @@ def test_accounts_without_an_address_or_from_other_addresses_are_not_counted():
 
 
 def sheet(attempt_id, user_id, answers, *, duration_ms=60_000, at=T0):
-    return suspicion.AnswerSheet(attempt_id, user_id, answers, duration_ms, at)
+    """A sheet of (revision id, choice) answers, fingerprinted as finishing does."""
+    fingerprint = answers_fingerprint(
+        revision_ids=[revision for revision, _choice in answers],
+        chosen=[choice for _revision, choice in answers],
+    )
+    return suspicion.AnswerSheet(attempt_id, user_id, fingerprint, duration_ms, at)
 
 
 SAME = [(11, 0), (12, 3), (13, None), (14, 1)]
