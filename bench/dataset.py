@@ -1,9 +1,8 @@
 """The benchmark's data set, written in bulk: COPY on PostgreSQL, executemany on SQLite.
 
 Small tables (topics, questions, the contest) go through the ORM's bulk_create; the
-large ones (units, contestants, attempts) are streamed as rows straight into the
-database, converted by each field's own `get_db_prep_value` so they read back exactly
-as if the ORM had written them.
+large ones (units, contestants, attempts) are streamed as ready tuples straight into
+the database (`raw_write`), with JSON already as text.
 """
 
 import json
@@ -63,61 +62,6 @@ class Built:
     contestants: int
     contest_slug: str
     judge_id: int
-
-
-def _column_values(model: type[models.Model], row: dict) -> tuple[list[str], list]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names, values = [], []
-    for field in fields:
-        value = row[field.attname] if field.attname in row else field.get_default()
-        names.append(field.column)
-        values.append(field.get_db_prep_value(value, connection, prepared=False))
-    return names, values
-
-
-def bulk_write(
-    model: type[models.Model], rows: Iterable[dict], *, with_pk: bool = False
-) -> int:
-    """Stream dict rows into the model's table; return how many were written."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = model._meta.pk
-    count = 0
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if connection.vendor == "postgresql":
-            copy_ctx = None
-            for row in rows:
-                names, values = _column_values(model, row)
-                if with_pk:
-                    names, values = [pk.column, *names], [row[pk.attname], *values]
-                if copy_ctx is None:
-                    columns = ", ".join(connection.ops.quote_name(n) for n in names)
-                    copy_ctx = raw.copy(f"COPY {table} ({columns}) FROM STDIN")
-                    copy = copy_ctx.__enter__()
-                copy.write_row(values)
-                count += 1
-            if copy_ctx is not None:
-                copy_ctx.__exit__(None, None, None)
-        else:
-            batch: list = []
-            sql = None
-            for row in rows:
-                names, values = _column_values(model, row)
-                if with_pk:
-                    names, values = [pk.column, *names], [row[pk.attname], *values]
-                if sql is None:
-                    columns = ", ".join(connection.ops.quote_name(n) for n in names)
-                    marks = ", ".join("?" for _ in names)
-                    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-                batch.append(values)
-                if len(batch) == 5000:
-                    raw.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                raw.executemany(sql, batch)
-                count += len(batch)
-    return count
 
 
 def _adapt(value):
@@ -212,7 +156,8 @@ def _units(size: Size, now: datetime) -> list[int]:
     for i in range(communes):
         district = district_ids[i % districts]
         add("commune", f"UBND xã Số {i + 1}", district, f"/{province}/{district}/")
-    bulk_write(Unit, rows, with_pk=True)
+    columns = list(rows[0])
+    raw_write(Unit, columns, (tuple(row[c] for c in columns) for row in rows))
     _reset_sequence(Unit)
     return [r["id"] for r in rows if r["level"] == "commune"]
 
