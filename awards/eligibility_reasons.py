@@ -1,6 +1,6 @@
 """Why a ranked person cannot take a prize: the contest's rules applied to ranking rows."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -25,39 +25,37 @@ REASON_LABELS = {
 }
 
 
-def blocking_reasons(
+def blocking_reason(
+    row: Mapping[str, Any],
     *,
-    rows: Iterable[Mapping[str, Any]],
     rules: eligibility.Rules,
     disqualified: set[int],
     earlier_winners: set[int],
-) -> dict[int, str]:
-    """user id -> the first reason they cannot take a prize (absent when eligible)."""
-    # The citizen ID was checked when the attempt started; ranking does not reopen it.
-    rules = eligibility.Rules(
-        min_age=rules.min_age,
-        excluded_unit_ids=rules.excluded_unit_ids,
-        require_citizen_id=False,
+) -> str | None:
+    """The first reason the ranked person of `row` cannot take a prize, or None."""
+    user_id = row["user_id"]
+    if user_id in disqualified:
+        return DISQUALIFIED
+    path = row["user__unit__path"] or ""
+    person = eligibility.Person(
+        date_of_birth=row["user__date_of_birth"],
+        is_staff=row["user__is_staff"] or row["user__is_superuser"],
+        contest_role=row["user__contest_role"],
+        unit_path_ids=tuple(int(p) for p in path.strip("/").split("/") if p),
+        has_citizen_id=True,
     )
-    reasons: dict[int, str] = {}
-    for row in rows:
-        user_id = row["user_id"]
-        if user_id in disqualified:
-            reasons[user_id] = DISQUALIFIED
-            continue
-        path = row["user__unit__path"] or ""
-        person = eligibility.Person(
-            date_of_birth=row["user__date_of_birth"],
-            is_staff=row["user__is_staff"] or row["user__is_superuser"],
-            contest_role=row["user__contest_role"],
-            unit_path_ids=tuple(int(p) for p in path.strip("/").split("/") if p),
-            has_citizen_id=True,
-        )
-        found = eligibility.check(
-            person=person, rules=rules, day=timezone.localdate(row["submitted_at"])
-        )
-        if found:
-            reasons[user_id] = found[0]
-        elif user_id in earlier_winners:
-            reasons[user_id] = EARLIER_WINNER
-    return reasons
+    # The citizen ID was checked when the attempt started; ranking does not reopen it.
+    found = eligibility.check(
+        person=person,
+        rules=eligibility.Rules(
+            min_age=rules.min_age,
+            excluded_unit_ids=rules.excluded_unit_ids,
+            require_citizen_id=False,
+        ),
+        day=timezone.localdate(row["submitted_at"]),
+    )
+    if found:
+        return found[0]
+    if user_id in earlier_winners:
+        return EARLIER_WINNER
+    return None

@@ -129,6 +129,14 @@ class ContestantGroup(models.Model):
     class Meta:
         verbose_name = _("nhóm thí sinh")
         verbose_name_plural = _("nhóm thí sinh")
+        constraints = [
+            # A result's rows name their group: two groups of one name would merge.
+            models.UniqueConstraint(
+                fields=["contest", "name"],
+                name="contestant_group_name_once",
+                violation_error_message=_("Cuộc thi đã có nhóm thí sinh cùng tên."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -273,20 +281,43 @@ class RoundResult(ApprovableResult):
 
 
 class ResultRow(models.Model):
-    """One ranked contestant with every ranking key, copied so approval freezes it."""
+    """One ranked contestant with every ranking key, copied so approval freezes it.
 
+    Written only by awards.services.result_compute, in one INSERT ... SELECT from the
+    attempts, users and units it references, so those references hold when written.
+    Deleting a referenced user, attempt or unit is refused by Django (PROTECT), but
+    the database does not check these three keys: for a round of 300,000 people the
+    checks cost ~19 s of the compute (one trigger and one row lock per key per row).
+    Only the keys read by a query of ours are indexed (result, user); finding the rows
+    of an attempt, unit or tier is a rare admin deletion and may scan.
+    """
+
+    # (result, rank) leads an index already: no separate one for the key.
     result = models.ForeignKey(
-        RoundResult, on_delete=models.CASCADE, related_name="rows"
+        RoundResult, on_delete=models.CASCADE, related_name="rows", db_index=False
     )
     rank = models.PositiveIntegerField(_("hạng"))
     group_name = models.CharField(_("nhóm"), max_length=100, blank=True)
     rank_in_group = models.PositiveIntegerField(_("hạng trong nhóm"))
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    attempt = models.ForeignKey(
+        Attempt,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     attempt_number = models.PositiveSmallIntegerField(_("lượt thi thứ"))
     full_name = models.CharField(_("họ và tên"), max_length=150)
     unit = models.ForeignKey(
-        Unit, null=True, on_delete=models.PROTECT, related_name="+"
+        Unit,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     unit_name = models.CharField(_("đơn vị"), max_length=255, blank=True)
     correct = models.PositiveSmallIntegerField(_("số câu đúng"))
@@ -298,7 +329,7 @@ class ResultRow(models.Model):
     attempts_used = models.PositiveSmallIntegerField(_("số lượt đã thi"))
     registered_at = models.DateTimeField(_("thời điểm đăng ký"))
     prize_tier = models.ForeignKey(
-        PrizeTier, null=True, on_delete=models.PROTECT, related_name="+"
+        PrizeTier, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     prize_name = models.CharField(_("giải"), max_length=100, blank=True)
     prize_amount_vnd = models.PositiveBigIntegerField(_("trị giá (đồng)"), default=0)
@@ -311,9 +342,9 @@ class ResultRow(models.Model):
         ordering = ["result", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["result", "rank"], name="result_rank_once"),
+            # Also the index of one contestant's own line.
             models.UniqueConstraint(fields=["result", "user"], name="result_user_once"),
         ]
-        indexes = [models.Index(fields=["result", "user"], name="result_row_user")]
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.full_name}"

@@ -2,13 +2,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
     Count,
     F,
     OrderBy,
+    Q,
     QuerySet,
+    Sum,
     Value,
     When,
     Window,
@@ -56,27 +59,51 @@ def ranking_rules_get(*, contest: Contest) -> RankingRules:
     return rules or RankingRules(contest=contest)
 
 
+def _order_keys(
+    order: Sequence[str], *, within_person: bool, has_truth: bool
+) -> list[tuple[str, bool]]:
+    """The ranking order as (field of RANKING_FIELDS, descending) pairs."""
+    keys = []
+    for criterion in order:
+        if criterion == ranking.CORRECT:
+            keys.append(("correct_count", True))
+        elif criterion == ranking.PREDICTION and has_truth:
+            # Without a truth every gap is 0: the criterion is neutral.
+            keys.append(("gap", False))
+        elif criterion == ranking.DURATION:
+            keys.append(("duration_ms", False))
+        elif criterion == ranking.SUBMITTED:
+            keys.append(("submitted_at", False))
+        elif criterion == ranking.ATTEMPTS and not within_person:
+            # Constant within one person, so it only matters between people.
+            keys.append(("attempts_used", False))
+        elif criterion == ranking.REGISTERED:
+            keys.append(("user__date_joined", False))
+    keys.append(("pk", False))
+    return keys
+
+
 def _order_by(
     order: Sequence[str], *, within_person: bool, has_truth: bool
 ) -> list[OrderBy]:
-    exprs = []
-    for criterion in order:
-        if criterion == ranking.CORRECT:
-            exprs.append(F("correct_count").desc())
-        elif criterion == ranking.PREDICTION and has_truth:
-            # Without a truth every gap is 0: the criterion is neutral.
-            exprs.append(F("gap").asc())
-        elif criterion == ranking.DURATION:
-            exprs.append(F("duration_ms").asc())
-        elif criterion == ranking.SUBMITTED:
-            exprs.append(F("submitted_at").asc())
-        elif criterion == ranking.ATTEMPTS and not within_person:
-            # Constant within one person, so it only matters between people.
-            exprs.append(F("attempts_used").asc())
-        elif criterion == ranking.REGISTERED:
-            exprs.append(F("user__date_joined").asc())
-    exprs.append(F("pk").asc())
-    return exprs
+    return [
+        F(name).desc() if descending else F(name).asc()
+        for name, descending in _order_keys(
+            order, within_person=within_person, has_truth=has_truth
+        )
+    ]
+
+
+def ranking_order_sql(order: Sequence[str], *, has_truth: bool, alias: str) -> str:
+    """The same order as round_ranking_rows, as SQL over that query's columns when it
+    is used as a subquery named `alias`: for ranking rows in the database itself."""
+    quote = connection.ops.quote_name
+    return ", ".join(
+        f"{alias}.{quote(name)} {'DESC' if descending else 'ASC'}"
+        for name, descending in _order_keys(
+            ranking.validate_order(order), within_person=False, has_truth=has_truth
+        )
+    )
 
 
 def _gap(truth: int | None):
@@ -92,13 +119,10 @@ def _gap(truth: int | None):
     )
 
 
-def round_ranking_rows(
+def _counted_attempts(
     *, round_: Round, order: Sequence[str], policy: str, truth: int | None
 ) -> QuerySet:
-    """The full ranking in one query: each person's counted attempt, best first.
-
-    Implements awards.ranking in SQL with window functions (PostgreSQL and SQLite).
-    """
+    """Each person's counted attempt, with its prediction gap and attempts used."""
     order = ranking.validate_order(order)
     if policy == ranking.BEST:
         pick_order = _order_by(order, within_person=True, has_truth=truth is not None)
@@ -118,6 +142,18 @@ def round_ranking_rows(
             pick=Window(RowNumber(), partition_by=[F("user_id")], order_by=pick_order),
         )
         .filter(pick=1)
+    )
+
+
+def round_ranking_rows(
+    *, round_: Round, order: Sequence[str], policy: str, truth: int | None
+) -> QuerySet:
+    """The full ranking in one query: each person's counted attempt, best first.
+
+    Implements awards.ranking in SQL with window functions (PostgreSQL and SQLite).
+    """
+    return (
+        _counted_attempts(round_=round_, order=order, policy=policy, truth=truth)
         .order_by(*_order_by(order, within_person=False, has_truth=truth is not None))
         .values(*RANKING_FIELDS)
     )
@@ -131,24 +167,42 @@ class RoundStats:
 
 
 def round_stats(*, round_: Round, order: Sequence[str], policy: str) -> RoundStats:
-    """Participants, finished attempts and people with every answer correct."""
-    attempts = Attempt.objects.filter(
-        round=round_, status=Attempt.Status.FINISHED, is_practice=False
-    )
-    totals = attempts.aggregate(
-        attempts=Count("pk"), participants=Count("user_id", distinct=True)
-    )
-    counted = round_ranking_rows(round_=round_, order=order, policy=policy, truth=None)
-    perfect = sum(
-        1
-        for row in counted.values("correct_count", "question_count")
-        if row["correct_count"] == row["question_count"]
+    """Participants, finished attempts and people with every answer correct, in one
+    query over the counted attempts (chosen with the prediction neutral)."""
+    totals = _counted_attempts(
+        round_=round_, order=order, policy=policy, truth=None
+    ).aggregate(
+        participants=Count("pk"),
+        attempts=Sum("attempts_used"),
+        perfect=Count("pk", filter=Q(correct_count=F("question_count"))),
     )
     return RoundStats(
         participants=totals["participants"],
-        attempts=totals["attempts"],
-        perfect_people=perfect,
+        attempts=totals["attempts"] or 0,
+        perfect_people=totals["perfect"],
     )
+
+
+PRIZE_WALK_FIELDS = (
+    "pk",
+    "user_id",
+    "unit_id",
+    "submitted_at",
+    "user__date_of_birth",
+    "user__is_staff",
+    "user__is_superuser",
+    "user__contest_role",
+    "user__unit__path",
+)
+
+
+def result_rows_walk(*, result: RoundResult, group_name: str | None = None):
+    """A computed result's rows in rank order with what the eligibility rules read,
+    streamed in chunks: a walk that stops early never reads the rest."""
+    rows = ResultRow.objects.filter(result=result)
+    if group_name is not None:
+        rows = rows.filter(group_name=group_name)
+    return rows.order_by("rank").values(*PRIZE_WALK_FIELDS).iterator(chunk_size=500)
 
 
 def individual_tiers(*, contest: Contest) -> QuerySet[PrizeTier]:

@@ -1,7 +1,6 @@
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -29,7 +28,9 @@ from awards.selectors import (
     disqualified_user_ids,
     earlier_winner_ids,
     individual_tiers,
+    ranking_order_sql,
     ranking_rules_get,
+    result_rows_walk,
     round_ranking_rows,
     round_stats,
 )
@@ -149,33 +150,9 @@ def result_compute(
     order = ranking.validate_order(rules.order)
     stats = round_stats(round_=round_, order=order, policy=rules.counted_attempt)
     truth = _truth(round_, rules, stats)
-    rows = list(
-        round_ranking_rows(
-            round_=round_, order=order, policy=rules.counted_attempt, truth=truth
-        )
-    )
     elig = contest_eligibility_rules(contest=contest)
-    blocked = eligibility_reasons.blocking_reasons(
-        rows=rows,
-        rules=elig,
-        disqualified=disqualified_user_ids(round_=round_),
-        earlier_winners=(
-            earlier_winner_ids(round_=round_)
-            if rules.one_weekly_prize_per_person
-            else set()
-        ),
-    )
-    groups = list(contest.contestant_groups.all())
-    group_of = {
-        row["user_id"]: next(
-            (g for g in groups if row["user__occupation"] in g.occupations), None
-        )
-        for row in rows
-    }
+    groups = list(contest.contestant_groups.order_by("pk"))
     tiers = list(individual_tiers(contest=contest).select_related("contestant_group"))
-    awards_by_user = _allocate_by_group(rows, blocked, groups, group_of, tiers)
-    rank_in_group = _positions(rows, key=lambda row: group_of[row["user_id"]])
-    qualified = _qualified(round_, rows, blocked)
 
     result, _created = RoundResult.objects.update_or_create(
         round=round_,
@@ -193,136 +170,215 @@ def result_compute(
             "checksum": "",
         },
     )
-    result.rows.all().delete()
-    tier_by_id = {t.pk: t for t in tiers}
-    _rows_write(
-        (
-            _result_row(
-                result,
-                position,
-                row,
-                group_of[row["user_id"]],
-                rank_in_group[row["user_id"]],
-                awards_by_user[row["user_id"]],
-                tier_by_id,
-                row["user_id"] in qualified,
-            )
-            for position, row in enumerate(rows, start=1)
-        ),
+    _rows_clear(result)
+    count = _rows_insert_ranked(
+        result,
+        round_=round_,
+        order=order,
+        policy=rules.counted_attempt,
+        truth=truth,
+        groups=groups,
     )
+    disqualified = disqualified_user_ids(round_=round_)
+    earlier = (
+        earlier_winner_ids(round_=round_)
+        if rules.one_weekly_prize_per_person
+        else set()
+    )
+
+    def blocked(row: dict) -> str | None:
+        return eligibility_reasons.blocking_reason(
+            row, rules=elig, disqualified=disqualified, earlier_winners=earlier
+        )
+
+    _prizes_write(result, groups=groups, tiers=tiers, blocked=blocked)
+    if round_.stage == Round.Stage.QUALIFYING:
+        _qualified_write(result, per_unit=round_.qualify_per_unit, blocked=blocked)
     audit(
         actor=actor,
         action="result_compute",
         contest=contest,
         round_=round_,
-        data={"rows": len(rows), "truth": truth},
+        data={"rows": count, "truth": truth},
         now=now,
     )
     return result
 
 
-def _allocate_by_group(rows, blocked, groups, group_of, tiers):
-    """Each contestant group (or everyone) gets its own tiers, walked down the ranking."""
-    pools: dict[Any, list] = defaultdict(list)
-    for row in rows:
-        pools[group_of[row["user_id"]]].append(row)
-    awards: dict[int, allocation.Award] = {}
-    for group, members in pools.items():
-        if groups and group is None:
-            # Outside every contestant group: ranked, never awarded, and said why.
-            for row in members:
-                person = row["user_id"]
-                reason = blocked.get(person) or NO_GROUP
-                awards[person] = allocation.Award(person, None, reason)
-            continue
-        group_tiers = [
-            allocation.Tier(tier_id=t.pk, count=t.count)
-            for t in tiers
-            if t.contestant_group_id == (group.pk if group else None)
-        ]
-        candidates = [
-            allocation.Candidate(
-                person_id=row["user_id"], blocked_by=blocked.get(row["user_id"])
-            )
-            for row in members
-        ]
-        for award in allocation.allocate(candidates, group_tiers):
-            awards[award.person_id] = award
-    return awards
-
-
-def _positions(rows, *, key) -> dict[int, int]:
-    seen: dict[Any, int] = defaultdict(int)
-    positions = {}
-    for row in rows:
-        group = key(row)
-        seen[group] += 1
-        positions[row["user_id"]] = seen[group]
-    return positions
-
-
-def _qualified(round_: Round, rows, blocked) -> set[int]:
-    """The top N eligible people of each unit in a qualifying round."""
-    if round_.stage != Round.Stage.QUALIFYING:
-        return set()
-    taken: dict[int | None, int] = defaultdict(int)
-    chosen = set()
-    for row in rows:
-        if blocked.get(row["user_id"]):
-            continue
-        unit_id = row["user__unit_id"]
-        if taken[unit_id] < round_.qualify_per_unit:
-            taken[unit_id] += 1
-            chosen.add(row["user_id"])
-    return chosen
-
-
-def _result_row(
-    result, position, row, group, rank_in_group, award, tier_by_id, qualified
-):
-    tier = tier_by_id.get(award.tier_id) if award.tier_id else None
-    return {
-        "result_id": result.pk,
-        "rank": position,
-        "group_name": group.name if group else "",
-        "rank_in_group": rank_in_group,
-        "user_id": row["user_id"],
-        "attempt_id": row["pk"],
-        "attempt_number": row["number"],
-        "full_name": row["user__full_name"],
-        "unit_id": row["user__unit_id"],
-        "unit_name": row["user__unit__name"] or "",
-        "correct": row["correct_count"],
-        "question_count": row["question_count"],
-        "prediction": row["prediction"],
-        "prediction_gap": row["gap"],
-        "duration_ms": row["duration_ms"],
-        "submitted_at": row["submitted_at"],
-        "attempts_used": row["attempts_used"],
-        "registered_at": row["user__date_joined"],
-        "prize_tier_id": tier.pk if tier else None,
-        "prize_name": tier.name if tier else "",
-        "prize_amount_vnd": tier.amount_vnd if tier else 0,
-        "skip_reason": award.skipped_because or "",
-        "qualified": qualified,
-    }
-
-
-def _rows_write(rows: Iterable[dict[str, Any]]) -> None:
-    """Store a result's rows: COPY on PostgreSQL (a million-attempt round has ~300,000
-    of them, which bulk_create takes a minute to build), bulk_create elsewhere."""
-    if connection.vendor != "postgresql":
-        ResultRow.objects.bulk_create(
-            (ResultRow(**row) for row in rows), batch_size=2000
-        )
-        return
-    fields = [f for f in ResultRow._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+def _rows_clear(result: RoundResult) -> None:
+    """Delete a provisional result's rows in one statement. A row with a certificate
+    (approved results only) is still refused by the database's foreign key."""
     table = connection.ops.quote_name(ResultRow._meta.db_table)
-    copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE result_id = %s", [result.pk])
+
+
+def _group_case(groups: list, values: list, default) -> tuple[str, list]:
+    """SQL choosing, from the ranked row's occupation, the value of the first group
+    that lists it (the order of `groups`), else `default`."""
+    parts, params = [], []
+    for group, value in zip(groups, values, strict=True):
+        occupations = list(group.occupations or [])
+        if not occupations:
+            continue
+        marks = ", ".join(["%s"] * len(occupations))
+        parts.append(f'WHEN r."user__occupation" IN ({marks}) THEN %s')
+        params += [*occupations, value]
+    if not parts:
+        return "%s", [default]
+    return f"CASE {' '.join(parts)} ELSE %s END", [*params, default]
+
+
+def _rows_insert_ranked(
+    result: RoundResult,
+    *,
+    round_: Round,
+    order: tuple[str, ...],
+    policy: str,
+    truth: int | None,
+    groups: list,
+) -> int:
+    """Write one row per ranked person with a single INSERT ... SELECT: the database
+    picks each person's counted attempt, numbers the ranking overall and within each
+    contestant group, and copies the keys. Prizes, reasons and qualification are
+    written afterwards by the walks below. Returns the number of rows."""
+    source = round_ranking_rows(
+        round_=round_, order=order, policy=policy, truth=truth
+    ).order_by()
+    source_sql, source_params = source.query.sql_with_params()
+    ranked = ranking_order_sql(order, has_truth=truth is not None, alias="r")
+    group_name, name_params = _group_case(groups, [g.name for g in groups], "")
+    group_key, key_params = _group_case(groups, list(range(len(groups))), -1)
+    columns = [
+        "result_id",
+        "rank",
+        "group_name",
+        "rank_in_group",
+        "user_id",
+        "attempt_id",
+        "attempt_number",
+        "full_name",
+        "unit_id",
+        "unit_name",
+        "correct",
+        "question_count",
+        "prediction",
+        "prediction_gap",
+        "duration_ms",
+        "submitted_at",
+        "attempts_used",
+        "registered_at",
+        "prize_tier_id",
+        "prize_name",
+        "prize_amount_vnd",
+        "skip_reason",
+        "qualified",
+    ]
+    quote = connection.ops.quote_name
+    sql = f"""
+        INSERT INTO {quote(ResultRow._meta.db_table)}
+            ({", ".join(quote(c) for c in columns)})
+        SELECT %s,
+            ROW_NUMBER() OVER (ORDER BY {ranked}),
+            {group_name},
+            ROW_NUMBER() OVER (PARTITION BY {group_key} ORDER BY {ranked}),
+            r."user_id", r."pk", r."number", r."user__full_name", r."user__unit_id",
+            COALESCE(r."user__unit__name", ''), r."correct_count", r."question_count",
+            r."prediction", r."gap", r."duration_ms", r."submitted_at",
+            r."attempts_used", r."user__date_joined",
+            NULL, '', 0, '', %s
+        FROM ({source_sql}) r
+    """
+    params = [result.pk, *name_params, *key_params, False, *source_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _walk_until_given(rows, *, prizes: int, blocked) -> list[tuple[dict, str | None]]:
+    """The top of a ranking as far as its prizes reach: every row up to and
+    including the one that takes the last prize, with its blocking reason. Past it,
+    allocation gives nothing and records no reason, as the rows already say."""
+    walked: list[tuple[dict, str | None]] = []
+    given = 0
+    try:
         for row in rows:
-            copy.write_row([row.get(f.attname, f.get_default()) for f in fields])
+            if given >= prizes:
+                break
+            reason = blocked(row)
+            walked.append((row, reason))
+            if reason is None:
+                given += 1  # one row per person: nobody can take two prizes here
+    finally:
+        rows.close()
+    return walked
+
+
+def _prizes_write(result: RoundResult, *, groups, tiers, blocked) -> None:
+    """Hand out each contestant group's tiers (or everyone's, without groups) down
+    the stored ranking, and record why the people passed over were skipped."""
+    changed: list[ResultRow] = []
+    if groups:
+        pools = [
+            (group.name, [t for t in tiers if t.contestant_group_id == group.pk])
+            for group in groups
+        ]
+    else:
+        pools = [(None, [t for t in tiers if t.contestant_group_id is None])]
+    tier_by_id = {t.pk: t for t in tiers}
+    for group_name, pool_tiers in pools:
+        prizes = sum(t.count for t in pool_tiers)
+        if not prizes:
+            continue
+        walked = _walk_until_given(
+            result_rows_walk(result=result, group_name=group_name),
+            prizes=prizes,
+            blocked=blocked,
+        )
+        awards = allocation.allocate(
+            [allocation.Candidate(row["user_id"], reason) for row, reason in walked],
+            [allocation.Tier(tier_id=t.pk, count=t.count) for t in pool_tiers],
+        )
+        for (row, _reason), award in zip(walked, awards, strict=True):
+            tier = tier_by_id.get(award.tier_id) if award.tier_id else None
+            if tier or award.skipped_because:
+                changed.append(_row_award(row["pk"], tier, award.skipped_because))
+    if groups:
+        # Outside every contestant group: ranked, never awarded, and said why.
+        rows = result_rows_walk(result=result, group_name="")
+        changed += [
+            _row_award(row["pk"], None, blocked(row) or NO_GROUP) for row in rows
+        ]
+    ResultRow.objects.bulk_update(
+        changed,
+        ["prize_tier", "prize_name", "prize_amount_vnd", "skip_reason"],
+        batch_size=1000,
+    )
+
+
+def _row_award(pk: int, tier: PrizeTier | None, reason: str | None) -> ResultRow:
+    return ResultRow(
+        pk=pk,
+        prize_tier=tier,
+        prize_name=tier.name if tier else "",
+        prize_amount_vnd=tier.amount_vnd if tier else 0,
+        skip_reason=reason or "",
+    )
+
+
+def _qualified_write(result: RoundResult, *, per_unit: int, blocked) -> None:
+    """Mark the top `per_unit` eligible people of each unit of a qualifying round."""
+    taken: dict[int | None, int] = defaultdict(int)
+    chosen = []
+    for row in result_rows_walk(result=result):
+        if blocked(row) or taken[row["unit_id"]] >= per_unit:
+            continue
+        taken[row["unit_id"]] += 1
+        chosen.append(row["pk"])
+    for start in range(0, len(chosen), 1000):
+        ResultRow.objects.filter(pk__in=chosen[start : start + 1000]).update(
+            qualified=True
+        )
 
 
 def result_checksum(*, result: RoundResult) -> str:

@@ -934,6 +934,20 @@ def test_contestant_groups_are_awarded_separately(closed_round, revisions, judge
     ]
 
 
+def test_two_groups_of_one_contest_cannot_share_a_name(closed_round):
+    contest = closed_round.contest
+    ContestantGroup.objects.create(
+        contest=contest, name="CBCCVC", occupations=["civil_servant"]
+    )
+    twin = ContestantGroup(contest=contest, name="CBCCVC", occupations=["student"])
+
+    with pytest.raises(ValidationError) as error:
+        twin.full_clean()
+
+    assert "Cuộc thi đã có nhóm thí sinh cùng tên." in str(error.value)
+    assert ContestantGroup.objects.filter(contest=contest).count() == 1
+
+
 def test_a_person_outside_every_group_is_ranked_without_prize(
     closed_round, revisions, judge
 ):
