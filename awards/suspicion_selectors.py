@@ -8,6 +8,8 @@ score, a rank or a prize.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.db.models import Count, F, Subquery
@@ -18,6 +20,7 @@ from awards import suspicion
 from rounds.models import Attempt, Round
 
 SEPARATOR = "; "
+CHUNK = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,62 +83,73 @@ def round_suspicion_flags(*, round_: Round) -> dict[int, list[Flag]]:
                     },
                 )
             )
-    numbers: dict[int, int] = {}
-    user_of: dict[int, int] = {}
+    _flag_same_answers(flags, _same_answer_matches(round_))
+    _flag_shared_addresses(flags, round_)
+    return dict(flags)
 
-    def sheets():
-        candidates = (
-            _same_answer_candidates(round_)
-            .order_by("user_id", "number")
-            .values_list(
-                "pk",
-                "user_id",
-                "number",
-                "answers_fingerprint",
-                "duration_ms",
-                "submitted_at",
-            )
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    user_id: int
+    number: int  # the attempt's number among the user's attempts
+    partner_ids: frozenset[int]  # the other accounts whose attempt matches it
+
+
+def _same_answer_matches(round_: Round) -> list[_Match]:
+    """The attempts SAME_ANSWERS flags, read one shared fingerprint at a time.
+
+    A big round has tens of thousands of candidates but few matches: streaming the
+    candidates grouped by fingerprint keeps only the largest group and the matches.
+    """
+    candidates = (
+        _same_answer_candidates(round_)
+        .order_by("answers_fingerprint", "pk")
+        .values_list(
+            "pk",
+            "user_id",
+            "number",
+            "answers_fingerprint",
+            "duration_ms",
+            "submitted_at",
         )
-        for pk, user_id, number, fingerprint, duration_ms, submitted_at in candidates:
-            numbers[pk] = number
-            user_of[pk] = user_id
-            yield suspicion.AnswerSheet(
+        .iterator(chunk_size=CHUNK)
+    )
+    tolerance = timedelta(seconds=settings.SUSPICION_SAME_ANSWERS_SECONDS)
+    matches: list[_Match] = []
+    for _fingerprint, group in groupby(candidates, key=itemgetter(3)):
+        rows = list(group)
+        sheets = (
+            suspicion.AnswerSheet(
                 attempt_id=pk,
                 user_id=user_id,
                 fingerprint=fingerprint,
                 duration_ms=duration_ms,
                 submitted_at=submitted_at,
             )
+            for pk, user_id, _number, fingerprint, duration_ms, submitted_at in rows
+        )
+        partners = suspicion.same_answers(sheets, tolerance=tolerance)
+        for pk, user_id, number, *_rest in rows:
+            if pk in partners:
+                matches.append(_Match(user_id, number, partners[pk]))
+    return matches
 
-    matches = suspicion.same_answers(
-        sheets(),
-        tolerance=timedelta(seconds=settings.SUSPICION_SAME_ANSWERS_SECONDS),
-    )
-    _flag_same_answers(flags, matches, user_of, numbers)
-    _flag_shared_addresses(flags, round_)
-    return dict(flags)
 
-
-def _flag_same_answers(
-    flags: dict[int, list[Flag]],
-    matches: dict[int, frozenset[int]],
-    user_of: dict[int, int],
-    numbers: dict[int, int],
-) -> None:
+def _flag_same_answers(flags: dict[int, list[Flag]], matches: list[_Match]) -> None:
     if not matches:
         return
-    partner_ids = set().union(*matches.values())
+    partner_ids = set().union(*(match.partner_ids for match in matches))
     names = dict(User.objects.filter(pk__in=partner_ids).values_list("pk", "full_name"))
-    for attempt_id in sorted(matches, key=lambda pk: (user_of[pk], numbers[pk])):
-        partners = sorted(names.get(pk, str(pk)) for pk in matches[attempt_id])
-        flags[user_of[attempt_id]].append(
+    for match in sorted(matches, key=lambda m: (m.user_id, m.number)):
+        partners = sorted(names.get(pk, str(pk)) for pk in match.partner_ids)
+        flags[match.user_id].append(
             Flag(
                 suspicion.SAME_ANSWERS,
                 _(
                     "Trùng đáp án và thời gian làm bài, thời điểm nộp (lượt "
                     "%(number)d) với: %(names)s"
                 )
-                % {"number": numbers[attempt_id], "names": ", ".join(partners)},
+                % {"number": match.number, "names": ", ".join(partners)},
             )
         )
 
