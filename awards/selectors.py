@@ -8,6 +8,8 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Max,
+    Min,
     OrderBy,
     Q,
     QuerySet,
@@ -159,6 +161,32 @@ def round_ranking_rows(
     )
 
 
+COUNTED_FIELDS = (
+    "pk",
+    "user_id",
+    "number",
+    "correct_count",
+    "question_count",
+    "prediction",
+    "duration_ms",
+    "submitted_at",
+    "gap",
+    "attempts_used",
+)
+
+
+def round_counted_attempts(
+    *, round_: Round, order: Sequence[str], policy: str, truth: int | None
+) -> QuerySet:
+    """Each person's counted attempt without the person's details, in no order: the
+    source a stored result joins its people to once the attempts are picked."""
+    return (
+        _counted_attempts(round_=round_, order=order, policy=policy, truth=truth)
+        .order_by()
+        .values(*COUNTED_FIELDS)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RoundStats:
     participants: int
@@ -167,8 +195,40 @@ class RoundStats:
 
 
 def round_stats(*, round_: Round, order: Sequence[str], policy: str) -> RoundStats:
-    """Participants, finished attempts and people with every answer correct, in one
-    query over the counted attempts (chosen with the prediction neutral)."""
+    """Participants, finished attempts and people whose counted attempt (chosen with
+    the prediction neutral) has every answer correct."""
+    order = ranking.validate_order(order)
+    attempts = Attempt.objects.filter(
+        round=round_, status=Attempt.Status.FINISHED, is_practice=False
+    )
+    if policy == ranking.BEST and order and order[0] == ranking.CORRECT:
+        # The counted attempt has the person's most correct answers. When every
+        # attempt has the same number of questions it is perfect exactly when one of
+        # theirs is: one grouped pass, no window to sort a million attempts for.
+        per_person = attempts.values("user_id").annotate(
+            used=Count("pk"),
+            perfect=Max(
+                Case(
+                    When(correct_count=F("question_count"), then=Value(1)),
+                    default=Value(0),
+                )
+            ),
+            fewest=Min("question_count"),
+            most=Max("question_count"),
+        )
+        totals = per_person.aggregate(
+            people=Count("user_id"),
+            all_used=Sum("used"),
+            all_perfect=Sum("perfect"),
+            round_fewest=Min("fewest"),
+            round_most=Max("most"),
+        )
+        if totals["round_fewest"] == totals["round_most"]:
+            return RoundStats(
+                participants=totals["people"],
+                attempts=totals["all_used"] or 0,
+                perfect_people=totals["all_perfect"] or 0,
+            )
     totals = _counted_attempts(
         round_=round_, order=order, policy=policy, truth=None
     ).aggregate(

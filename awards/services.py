@@ -31,7 +31,7 @@ from awards.selectors import (
     ranking_order_sql,
     ranking_rules_get,
     result_rows_walk,
-    round_ranking_rows,
+    round_counted_attempts,
     round_stats,
 )
 from quizzes.models import Question
@@ -242,13 +242,20 @@ def _rows_insert_ranked(
     picks each person's counted attempt, numbers the ranking overall and within each
     contestant group, and copies the keys. Prizes, reasons and qualification are
     written afterwards by the walks below. Returns the number of rows."""
-    source = round_ranking_rows(
+    source = round_counted_attempts(
         round_=round_, order=order, policy=policy, truth=truth
-    ).order_by()
+    )
     source_sql, source_params = source.query.sql_with_params()
     ranked = ranking_order_sql(order, has_truth=truth is not None, alias="r")
     group_name, name_params = _group_case(groups, [g.name for g in groups], "")
-    group_key, key_params = _group_case(groups, list(range(len(groups))), -1)
+    if groups:
+        group_key, key_params = _group_case(groups, list(range(len(groups))), -1)
+        rank_in_group = (
+            f"ROW_NUMBER() OVER (PARTITION BY {group_key} ORDER BY {ranked})"
+        )
+    else:
+        # The same window as the rank: the database numbers the rows once.
+        rank_in_group, key_params = f"ROW_NUMBER() OVER (ORDER BY {ranked})", []
     columns = [
         "result_id",
         "rank",
@@ -275,19 +282,37 @@ def _rows_insert_ranked(
         "qualified",
     ]
     quote = connection.ops.quote_name
+    user, unit = User._meta, Unit._meta
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    # The people are joined to the ~300,000 picked attempts, not to all of them.
+    people = f"""
+        SELECT c.*,
+            u.{column(user, "date_joined")} AS "user__date_joined",
+            u.{column(user, "full_name")} AS "user__full_name",
+            u.{column(user, "occupation")} AS "user__occupation",
+            u.{column(user, "unit")} AS "user__unit_id",
+            n.{column(unit, "name")} AS "user__unit__name"
+        FROM ({source_sql}) c
+        INNER JOIN {quote(user.db_table)} u ON u.{column(user, "id")} = c."user_id"
+        LEFT OUTER JOIN {quote(unit.db_table)} n
+            ON n.{column(unit, "id")} = u.{column(user, "unit")}
+    """
     sql = f"""
         INSERT INTO {quote(ResultRow._meta.db_table)}
             ({", ".join(quote(c) for c in columns)})
         SELECT %s,
             ROW_NUMBER() OVER (ORDER BY {ranked}),
             {group_name},
-            ROW_NUMBER() OVER (PARTITION BY {group_key} ORDER BY {ranked}),
+            {rank_in_group},
             r."user_id", r."pk", r."number", r."user__full_name", r."user__unit_id",
             COALESCE(r."user__unit__name", ''), r."correct_count", r."question_count",
             r."prediction", r."gap", r."duration_ms", r."submitted_at",
             r."attempts_used", r."user__date_joined",
             NULL, '', 0, '', %s
-        FROM ({source_sql}) r
+        FROM ({people}) r
     """
     params = [result.pk, *name_params, *key_params, False, *source_params]
     with connection.cursor() as cursor:

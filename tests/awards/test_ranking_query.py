@@ -349,6 +349,27 @@ def test_round_stats_counts_people_whose_counted_attempt_is_perfect(
     )
 
 
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [((10, 10), 1), ((12, 9), 0)],
+    ids=["same-question-count", "different-question-counts"],
+)
+def test_round_stats_perfect_follows_the_counted_attempt(counts, expected):
+    """10 of 12 beats 9 of 9 on correct answers: the counted attempt is not perfect."""
+    round_ = closed_round()
+    user = joined()
+    attempt(user, round_, correct=min(counts[0], 10), question_count=counts[0])
+    attempt(user, round_, correct=9, question_count=counts[1], submitted=5)
+
+    stats = round_stats(round_=round_, order=DEFAULT_ORDER, policy=BEST)
+
+    assert (stats.participants, stats.attempts, stats.perfect_people) == (
+        1,
+        2,
+        expected,
+    )
+
+
 def test_round_stats_of_an_empty_round_is_zero():
     round_ = closed_round()
 

@@ -30,7 +30,9 @@ AFTER = CLOSES + timedelta(days=1)
 OCCUPATIONS = ["civil_servant", "student", "worker", "other", "armed_forces"]
 
 
-def _attempt(user: User, round_: Round, rng: random.Random, number: int) -> Attempt:
+def _attempt(
+    user: User, round_: Round, rng: random.Random, number: int, counts: tuple
+) -> Attempt:
     duration = rng.choice([30_000, 45_000, 60_000])  # few values: many ties
     submitted = T0 + timedelta(seconds=rng.choice([10, 20, 30, 40]) + number)
     return Attempt.objects.create(
@@ -43,7 +45,7 @@ def _attempt(user: User, round_: Round, rng: random.Random, number: int) -> Atte
         deadline=submitted + timedelta(minutes=30),
         draw=[],
         answers=[],
-        question_count=5,
+        question_count=rng.choice(counts),
         correct_count=rng.choice([3, 4, 5, 5]),
         prediction=rng.choice([None, 3, 5, 8, 12]),
         duration_ms=duration,
@@ -79,6 +81,8 @@ def _generated_round(seed: int) -> Round:
             ),
         },
     )
+    # One question count for the round, or two (the statistics' slower path).
+    counts = rng.choice([(5,), (5, 6)])
     units = [UnitFactory() for _ in range(3)]
     contest.excluded_units.set(units[:1] if rng.random() < 0.5 else [])
     groups = []
@@ -114,7 +118,7 @@ def _generated_round(seed: int) -> Round:
             date_joined=joined + timedelta(seconds=rng.choice([0, index])),
         )
         for number in range(1, rng.choice([1, 1, 2, 3]) + 1):
-            _attempt(user, round_, rng, number)
+            _attempt(user, round_, rng, number, counts)
         if rng.random() < 0.08:
             Disqualification.objects.create(
                 round=round_,
