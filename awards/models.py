@@ -288,8 +288,9 @@ class ResultRow(models.Model):
     Deleting a referenced user, attempt or unit is refused by Django (PROTECT), but
     the database does not check these three keys: for a round of 300,000 people the
     checks cost ~19 s of the compute (one trigger and one row lock per key per row).
-    Only the keys read by a query of ours are indexed (result, user); finding the rows
-    of an attempt, unit or tier is a rare admin deletion and may scan.
+    Only (result, rank) and (result, user) are indexed: every query of ours starts
+    from a result. Finding the rows of a user, attempt, unit or tier is a rare admin
+    deletion and may scan; each index costs ~0.5 s of the 300,000-row compute.
     """
 
     # (result, rank) leads an index already: no separate one for the key.
@@ -299,8 +300,13 @@ class ResultRow(models.Model):
     rank = models.PositiveIntegerField(_("hạng"))
     group_name = models.CharField(_("nhóm"), max_length=100, blank=True)
     rank_in_group = models.PositiveIntegerField(_("hạng trong nhóm"))
+    # One person's rows are found through (result, user), one result at a time.
     user = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     attempt = models.ForeignKey(
         Attempt,
