@@ -261,18 +261,19 @@ def attempt_list_for_user(*, user: User) -> QuerySet[Attempt]:
     )
 
 
-def attempt_best_in_round(*, user: User, round_: Round) -> Attempt | None:
-    """The user's best finished attempt: most correct, then fastest, then earliest."""
-    return (
-        Attempt.objects.filter(user=user, round=round_, status=Attempt.Status.FINISHED)
-        .defer("draw", "answers")
-        .order_by("-correct_count", "duration_ms", "submitted_at", "pk")
-        .first()
+def attempt_tally_in_round(*, user: User, round_: Round) -> tuple[int, Attempt | None]:
+    """How many attempts the user has made in the round, and their best finished one
+    (most correct, then fastest, then earliest), from one read of their few attempts."""
+    attempts = list(
+        Attempt.objects.filter(user=user, round=round_).defer("draw", "answers")
     )
-
-
-def attempt_count_in_round(*, user: User, round_: Round) -> int:
-    return Attempt.objects.filter(user=user, round=round_).count()
+    finished = [a for a in attempts if a.status == Attempt.Status.FINISHED]
+    best = min(
+        finished,
+        key=lambda a: (-a.correct_count, a.duration_ms, a.submitted_at, a.pk),
+        default=None,
+    )
+    return len(attempts), best
 
 
 def attempt_open_in_round(*, user: User, round_: Round) -> Attempt | None:

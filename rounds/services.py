@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -255,12 +255,20 @@ def attempt_start(
         )
     # One start at a time per person: the user row is the lock.
     User.objects.select_for_update().only("pk").get(pk=user.pk)
-    open_attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("round")
-        .filter(user=user, round=round_, status=Attempt.Status.OPEN)
-        .first()
+    # One read for the common case, a first start: how many, and whether one is open.
+    tally = Attempt.objects.filter(user=user, round=round_).aggregate(
+        used=Count("pk"), open_pk=Max("pk", filter=Q(status=Attempt.Status.OPEN))
     )
+    used = tally["used"]
+    open_attempt = None
+    if tally["open_pk"] is not None:
+        # Still open once locked? A submit may have finished it meanwhile.
+        open_attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .filter(pk=tally["open_pk"], status=Attempt.Status.OPEN)
+            .first()
+        )
     if open_attempt is not None:
         if not _expired(open_attempt, now):
             return StartResult(
@@ -269,7 +277,6 @@ def attempt_start(
                 shortened=_shortened(open_attempt, round_),
             )
         _finish_at_deadline(open_attempt)
-    used = Attempt.objects.filter(user=user, round=round_).count()
     if round_.max_attempts and used >= round_.max_attempts:
         raise ValidationError(
             _("Bạn đã dùng hết %(n)d lượt thi của tuần thi này.")

@@ -274,7 +274,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect("rounds:attempt", public_id=attempt.public_id)
     round_ = attempt.round
     now = timezone.now()
-    used = selectors.attempt_count_in_round(user=request.user, round_=round_)
+    used, best = selectors.attempt_tally_in_round(user=request.user, round_=round_)
     review = selectors.round_review_allowed(round_=round_, now=now)
     return render(
         request,
@@ -285,7 +285,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "duration_text": scoring.format_duration(attempt.duration_ms or 0),
             "used": used,
             "left": (round_.max_attempts - used) if round_.max_attempts else None,
-            "best": selectors.attempt_best_in_round(user=request.user, round_=round_),
+            "best": best,
             "round_open": services.round_is_open(round_=round_, now=now),
             "review": review,
             "questions": selectors.attempt_questions(attempt=attempt) if review else [],

@@ -23,11 +23,11 @@ pytestmark = pytest.mark.django_db
 # The budgets: session and user (2), then the view's own reads and writes. Writes run
 # in a transaction, which inside a test adds a SAVEPOINT and its RELEASE (2).
 BUDGET = {
-    "start": 10,  # round, excluded units, user lock, open attempt, count, insert
+    "start": 9,  # round, excluded units, user lock, attempts tally, insert
     "page": 3,  # the attempt with its round and contest
     "save": 6,  # the attempt, locked, and its update
     "submit": 9,  # the attempt, its lock, voided questions, update, event
-    "result": 5,  # the attempt, attempts used, the best attempt
+    "result": 4,  # the attempt; the attempts of the round, for the count and the best
 }
 
 
