@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
@@ -19,7 +20,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Abs, RowNumber
+from django.utils import timezone
 
+from accounts.models import User
 from awards import ranking
 from awards.models import (
     Disqualification,
@@ -323,35 +326,67 @@ def result_row_of_user(*, result: RoundResult, user_id: int) -> dict | None:
 
 LEADERBOARD_SECONDS = 60
 LEADERBOARD_SIZE = 20
+# The last top is kept this long, to show while one worker ranks the round again.
+LEADERBOARD_KEEP_SECONDS = 24 * 3600
+# Longer than a ranking of a million attempts takes; a crashed ranker frees it then.
+LEADERBOARD_LOCK_SECONDS = 120
 
 
-def leaderboard_top(*, round_: Round) -> list[dict]:
-    """The live top of an open round, recomputed at most once a minute (cached)."""
+def leaderboard_top(*, round_: Round, now: datetime | None = None) -> list[dict] | None:
+    """The live top of an open round, ranked at most once a minute by one worker.
+
+    While one worker ranks the round again, every other request shows the last top
+    instead of ranking it too (a round of a million attempts takes seconds, and the
+    deadline rush would otherwise rank it on every worker at once). None when no top
+    was ranked yet and another worker is ranking the first one.
+    """
+    at = (now or timezone.now()).timestamp()
     key = f"leaderboard:{round_.pk}"
-    rows = cache.get(key)
-    if rows is None:
-        rules = ranking_rules_get(contest=round_.contest)
-        rows = [
-            {
-                "rank": position,
-                "full_name": row["user__full_name"],
-                "unit_name": row["user__unit__name"] or "",
-                "correct": row["correct_count"],
-                "question_count": row["question_count"],
-                "duration_ms": row["duration_ms"],
-            }
-            for position, row in enumerate(
-                round_ranking_rows(
-                    round_=round_,
-                    order=rules.order,
-                    policy=rules.counted_attempt,
-                    truth=None,
-                )[:LEADERBOARD_SIZE],
-                start=1,
-            )
-        ]
-        cache.set(key, rows, LEADERBOARD_SECONDS)
+    kept = cache.get(key)
+    if kept is not None and at - kept["at"] < LEADERBOARD_SECONDS:
+        return kept["rows"]
+    lock = f"{key}:ranking"
+    if not cache.add(lock, True, LEADERBOARD_LOCK_SECONDS):
+        return kept["rows"] if kept is not None else None
+    try:
+        rows = _leaderboard_rows(round_)
+        cache.set(key, {"at": at, "rows": rows}, LEADERBOARD_KEEP_SECONDS)
+    finally:
+        cache.delete(lock)
     return rows
+
+
+def _leaderboard_rows(round_: Round) -> list[dict]:
+    """The top of the ranking without the prediction: the counted attempts are picked
+    and ordered without their people, who are read for the top rows only."""
+    rules = ranking_rules_get(contest=round_.contest)
+    order = ranking.validate_order(rules.order)
+    top = list(
+        _counted_attempts(
+            round_=round_, order=order, policy=rules.counted_attempt, truth=None
+        )
+        .order_by(*_order_by(order, within_person=False, has_truth=False))
+        .values("user_id", "correct_count", "question_count", "duration_ms")[
+            :LEADERBOARD_SIZE
+        ]
+    )
+    people = {
+        person["pk"]: person
+        for person in User.objects.filter(
+            pk__in=[row["user_id"] for row in top]
+        ).values("pk", "full_name", "unit__name")
+    }
+    return [
+        {
+            "rank": position,
+            "full_name": people[row["user_id"]]["full_name"],
+            "unit_name": people[row["user_id"]]["unit__name"] or "",
+            "correct": row["correct_count"],
+            "question_count": row["question_count"],
+            "duration_ms": row["duration_ms"],
+        }
+        for position, row in enumerate(top, start=1)
+    ]
 
 
 def unit_result_get_published(*, contest: Contest) -> UnitResult | None:

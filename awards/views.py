@@ -38,10 +38,13 @@ def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
     elif round_.opens_at <= now < round_.closes_at:
         rules = selectors.ranking_rules_get(contest=round_.contest)
         if rules.live_leaderboard:
-            rows = selectors.leaderboard_top(round_=round_)
-            for row in rows:
-                row["duration_text"] = format_duration(row["duration_ms"])
-            context["leaderboard"] = rows
+            rows = selectors.leaderboard_top(round_=round_, now=now)
+            if rows is None:
+                context["leaderboard_pending"] = True
+            else:
+                for row in rows:
+                    row["duration_text"] = format_duration(row["duration_ms"])
+                context["leaderboard"] = rows
     return render(request, "awards/round_results.html", context)
 
 

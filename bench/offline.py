@@ -94,6 +94,21 @@ def measure(built, *, env: dict[str, str], log: Callable[[str], None]) -> dict:
         f"own rank: {report['own_rank']['median_ms']} ms (medians)"
     )
 
+    # The live top while the round is open: ranked by one worker once a minute.
+    from django.core.cache import cache
+
+    cache.delete(f"leaderboard:{big.pk}")
+    started = time.perf_counter()
+    selectors.leaderboard_top(round_=big)
+    report["live_leaderboard_rank_s"] = round(time.perf_counter() - started, 2)
+    report["live_leaderboard_read"] = _timed(
+        lambda: selectors.leaderboard_top(round_=big), 200
+    )
+    log(
+        f"  live top 20: ranked in {report['live_leaderboard_rank_s']} s once a "
+        f"minute, read in {report['live_leaderboard_read']['median_ms']} ms (median)"
+    )
+
     log("Offline: exports of the full ranking")
     export_result = services.result_approve(
         result=services.result_compute(round_=export_round, actor=judge), actor=judge

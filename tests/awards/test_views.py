@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from awards import services
+from awards import selectors, services
 from awards.models import PrizeTier, RankingRules, RoundResult, UnitGroup
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt, Round
@@ -318,6 +318,82 @@ def test_live_leaderboard_is_ranked_once_a_minute(client, open_round):
     assert any("rounds_attempt" in q["sql"] for q in first.captured_queries)
     assert not any("rounds_attempt" in q["sql"] for q in second.captured_queries)
     assert "Đỗ Dẫn Đầu" in response.content.decode()
+
+
+def test_live_leaderboard_is_ranked_again_after_a_minute(open_round, revisions):
+    RankingRules.objects.create(contest=open_round.contest, live_leaderboard=True)
+    now = timezone.now()
+    first = selectors.leaderboard_top(round_=open_round, now=now)
+    newcomer = UserFactory(full_name="Lê Mới Vào")
+    finished(newcomer, open_round, revisions, correct=5, at=now - timedelta(hours=3))
+
+    within = selectors.leaderboard_top(
+        round_=open_round, now=now + timedelta(seconds=59)
+    )
+    after = selectors.leaderboard_top(
+        round_=open_round, now=now + timedelta(seconds=61)
+    )
+
+    assert within == first
+    assert [row["full_name"] for row in after] == [
+        "Lê Mới Vào",
+        "Đỗ Dẫn Đầu",
+        "Vũ Theo Sau",
+    ]
+
+
+def test_while_one_worker_ranks_again_the_others_show_the_last_top(open_round):
+    RankingRules.objects.create(contest=open_round.contest, live_leaderboard=True)
+    now = timezone.now()
+    last = selectors.leaderboard_top(round_=open_round, now=now)
+    cache.add(f"leaderboard:{open_round.pk}:ranking", True, 120)  # another worker
+
+    with CaptureQueriesContext(connection) as queries:
+        shown = selectors.leaderboard_top(
+            round_=open_round, now=now + timedelta(minutes=5)
+        )
+
+    assert shown == last
+    assert not any("rounds_attempt" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_first_top_being_ranked_elsewhere_says_so(client, open_round):
+    RankingRules.objects.create(contest=open_round.contest, live_leaderboard=True)
+    cache.add(f"leaderboard:{open_round.pk}:ranking", True, 120)  # another worker
+
+    response = client.get(results_url(open_round))
+
+    assert response.status_code == 200
+    assert "đang được cập nhật" in response.content.decode()
+    assert "leaderboard" not in response.context
+
+
+def test_live_leaderboard_is_the_top_of_the_full_ranking(revisions):
+    now = timezone.now()
+    round_ = RoundFactory(
+        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=6)
+    )
+    for index in range(25):
+        user = UserFactory()
+        for attempt in range(index % 3 + 1):
+            finished(
+                user,
+                round_,
+                revisions,
+                correct=(index * 7 + attempt) % 6,
+                at=now - timedelta(minutes=index * 3 + attempt),
+            )
+    rules = selectors.ranking_rules_get(contest=round_.contest)
+
+    top = selectors.leaderboard_top(round_=round_, now=now)
+
+    full = selectors.round_ranking_rows(
+        round_=round_, order=rules.order, policy=rules.counted_attempt, truth=None
+    )
+    assert [(row["full_name"], row["correct"], row["duration_ms"]) for row in top] == [
+        (row["user__full_name"], row["correct_count"], row["duration_ms"])
+        for row in full[:20]
+    ]
 
 
 def test_no_leaderboard_unless_the_contest_enables_it(client, open_round):
