@@ -1,0 +1,50 @@
+"""Streaming .xlsx writer for the committee's lists: constant memory, safe text.
+
+Contract: `write_workbook` writes each `Sheet` as SpreadsheetML straight into a zip
+stream (standard library only; no object per cell): an optional title block
+(contest, round, what the list is, when and by whom it was made), a bold header row
+frozen in place under an auto filter, then one row per item of its `rows` iterable,
+consumed lazily, a batch of rows at a time. Values are typed by their Python type:
+None is an empty cell and a bool a boolean; datetimes become naive Vietnam local
+time and dates real Excel dates (before 1900, which Excel cannot hold, they become
+dd/mm/yyyy text); int, float and Decimal stay numbers (a NaN or an infinity becomes
+text); every other value is text, NFC, stripped of the characters a workbook cannot
+hold, and never a formula, whatever it starts with. The target is a path (removed
+again when writing fails) or a binary file, seekable or not.
+"""
+
+from reports.xlsx.cells import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    MAX_TEXT,
+    VIETNAM,
+    local_naive,
+    looks_like_formula,
+    sheet_name,
+    text,
+)
+from reports.xlsx.workbook import (
+    Column,
+    Sheet,
+    Target,
+    Title,
+    write_sheet,
+    write_workbook,
+)
+
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "MAX_TEXT",
+    "VIETNAM",
+    "Column",
+    "Sheet",
+    "Target",
+    "Title",
+    "local_naive",
+    "looks_like_formula",
+    "sheet_name",
+    "text",
+    "write_sheet",
+    "write_workbook",
+]
