@@ -34,7 +34,8 @@ from awards.models import (
 )
 from rounds.models import Attempt, Contest, Round
 
-RANKING_FIELDS = (
+# A counted attempt's own columns; the ranking adds its person's.
+COUNTED_FIELDS = (
     "pk",
     "user_id",
     "number",
@@ -45,6 +46,11 @@ RANKING_FIELDS = (
     "submitted_at",
     "gap",
     "attempts_used",
+)
+
+
+RANKING_FIELDS = (
+    *COUNTED_FIELDS,
     "user__date_joined",
     "user__full_name",
     "user__date_of_birth",
@@ -162,20 +168,6 @@ def round_ranking_rows(
         .order_by(*_order_by(order, within_person=False, has_truth=truth is not None))
         .values(*RANKING_FIELDS)
     )
-
-
-COUNTED_FIELDS = (
-    "pk",
-    "user_id",
-    "number",
-    "correct_count",
-    "question_count",
-    "prediction",
-    "duration_ms",
-    "submitted_at",
-    "gap",
-    "attempts_used",
-)
 
 
 def round_counted_attempts(
