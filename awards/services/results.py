@@ -1,0 +1,355 @@
+"""A round's result: ranked in the database, prizes allocated, then approved."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, User
+from awards import eligibility_reasons, ranking
+from awards.models import (
+    PrizeTier,
+    RankingRules,
+    ResultRow,
+    RoundResult,
+)
+from awards.selectors import (
+    disqualified_user_ids,
+    earlier_winner_ids,
+    individual_tiers,
+    ranking_order_sql,
+    ranking_rules_get,
+    round_counted_attempts,
+    round_stats,
+)
+from awards.services.approval import canonical, digest, freeze, refuse_if_approved
+from awards.services.audit import audit
+from awards.services.prizes import prizes_write, qualified_write
+from rounds import eligibility
+from rounds.models import Round, RoundQualifier
+from rounds.selectors import contest_eligibility_rules
+from rounds.services import attempts_finish_expired
+
+
+def _truth(round_: Round, rules: RankingRules, stats) -> int | None:
+    if not round_.has_prediction:
+        return None
+    if rules.truth_kind == ranking.TRUTH_MANUAL:
+        if round_.prediction_truth_value is None:
+            raise ValidationError(
+                _("Chưa nhập đáp án câu dự đoán của tuần thi."), code="truth_missing"
+            )
+        return round_.prediction_truth_value
+    return {
+        ranking.TRUTH_PERFECT_PEOPLE: stats.perfect_people,
+        ranking.TRUTH_PARTICIPANTS: stats.participants,
+        ranking.TRUTH_ATTEMPTS: stats.attempts,
+    }[rules.truth_kind]
+
+
+def _ruleset(
+    round_: Round,
+    rules: RankingRules,
+    truth: int | None,
+    tiers: list[PrizeTier],
+    elig: eligibility.Rules,
+) -> dict[str, Any]:
+    return {
+        "order": list(rules.order),
+        "counted_attempt": rules.counted_attempt,
+        "truth_kind": rules.truth_kind if round_.has_prediction else None,
+        "truth": truth,
+        "one_weekly_prize_per_person": rules.one_weekly_prize_per_person,
+        "min_age": elig.min_age,
+        "excluded_unit_ids": sorted(elig.excluded_unit_ids),
+        "tiers": [
+            {
+                "id": t.pk,
+                "name": t.name,
+                "count": t.count,
+                "amount_vnd": t.amount_vnd,
+                "group": t.contestant_group.name if t.contestant_group else "",
+            }
+            for t in tiers
+        ],
+        "voided_question_ids": sorted(
+            round_.voids.values_list("question_id", flat=True)
+        ),
+        "disqualified_user_ids": sorted(disqualified_user_ids(round_=round_)),
+    }
+
+
+@transaction.atomic
+def result_compute(
+    *, round_: Round, actor: User, now: datetime | None = None
+) -> RoundResult:
+    """Rank the closed round, allocate its prizes and store a provisional snapshot."""
+    now = now or timezone.now()
+    round_ = (
+        Round.objects.select_for_update().select_related("contest").get(pk=round_.pk)
+    )
+    if now <= round_.closes_at + timedelta(seconds=round_.grace_seconds):
+        raise ValidationError(
+            _(
+                "Tuần thi chưa kết thúc: chỉ tính kết quả sau khi tuần thi đóng "
+                "và hết thời gian gia hạn nộp bài."
+            ),
+            code="round_open",
+        )
+    refuse_if_approved(round_)
+    if connection.vendor == "postgresql":
+        # Ranking sorts every attempt of the round twice: in memory, not on disk.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    # Attempts abandoned with saved answers count: finish them before ranking.
+    attempts_finish_expired(now=now, round_=round_)
+    contest = round_.contest
+    rules = ranking_rules_get(contest=contest)
+    order = ranking.validate_order(rules.order)
+    stats = round_stats(round_=round_, order=order, policy=rules.counted_attempt)
+    truth = _truth(round_, rules, stats)
+    elig = contest_eligibility_rules(contest=contest)
+    groups = list(contest.contestant_groups.order_by("pk"))
+    tiers = list(individual_tiers(contest=contest).select_related("contestant_group"))
+
+    result, _created = RoundResult.objects.update_or_create(
+        round=round_,
+        defaults={
+            "status": RoundResult.Status.PROVISIONAL,
+            "prediction_truth": truth,
+            "ruleset": _ruleset(round_, rules, truth, tiers, elig),
+            "participants": stats.participants,
+            "attempts": stats.attempts,
+            "perfect_people": stats.perfect_people,
+            "computed_by": actor,
+            "computed_at": now,
+            "approved_by": None,
+            "approved_at": None,
+            "checksum": "",
+        },
+    )
+    _rows_clear(result)
+    count = _rows_insert_ranked(
+        result,
+        round_=round_,
+        order=order,
+        policy=rules.counted_attempt,
+        truth=truth,
+        groups=groups,
+    )
+    disqualified = disqualified_user_ids(round_=round_)
+    earlier = (
+        earlier_winner_ids(round_=round_)
+        if rules.one_weekly_prize_per_person
+        else set()
+    )
+
+    def blocked(row: dict) -> str | None:
+        return eligibility_reasons.blocking_reason(
+            row, rules=elig, disqualified=disqualified, earlier_winners=earlier
+        )
+
+    prizes_write(result, groups=groups, tiers=tiers, blocked=blocked)
+    if round_.stage == Round.Stage.QUALIFYING:
+        qualified_write(result, per_unit=round_.qualify_per_unit, blocked=blocked)
+    audit(
+        actor=actor,
+        action="result_compute",
+        contest=contest,
+        round_=round_,
+        data={"rows": count, "truth": truth},
+        now=now,
+    )
+    return result
+
+
+def _rows_clear(result: RoundResult) -> None:
+    """Delete a provisional result's rows in one statement. A row with a certificate
+    (approved results only) is still refused by the database's foreign key."""
+    table = connection.ops.quote_name(ResultRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE result_id = %s", [result.pk])
+
+
+def _group_case(groups: list, values: list, default) -> tuple[str, list]:
+    """SQL choosing, from the ranked row's occupation, the value of the first group
+    that lists it (the order of `groups`), else `default`."""
+    parts, params = [], []
+    for group, value in zip(groups, values, strict=True):
+        occupations = list(group.occupations or [])
+        if not occupations:
+            continue
+        marks = ", ".join(["%s"] * len(occupations))
+        parts.append(f'WHEN r."user__occupation" IN ({marks}) THEN %s')
+        params += [*occupations, value]
+    if not parts:
+        return "%s", [default]
+    return f"CASE {' '.join(parts)} ELSE %s END", [*params, default]
+
+
+def _rows_insert_ranked(
+    result: RoundResult,
+    *,
+    round_: Round,
+    order: tuple[str, ...],
+    policy: str,
+    truth: int | None,
+    groups: list,
+) -> int:
+    """Write one row per ranked person with a single INSERT ... SELECT: the database
+    picks each person's counted attempt, numbers the ranking overall and within each
+    contestant group, and copies the keys. Prizes, reasons and qualification are
+    written afterwards by the walks below. Returns the number of rows."""
+    source = round_counted_attempts(
+        round_=round_, order=order, policy=policy, truth=truth
+    )
+    source_sql, source_params = source.query.sql_with_params()
+    ranked = ranking_order_sql(order, has_truth=truth is not None, alias="r")
+    group_name, name_params = _group_case(groups, [g.name for g in groups], "")
+    if groups:
+        group_key, key_params = _group_case(groups, list(range(len(groups))), -1)
+        rank_in_group = (
+            f"ROW_NUMBER() OVER (PARTITION BY {group_key} ORDER BY {ranked})"
+        )
+    else:
+        # The same window as the rank: the database numbers the rows once.
+        rank_in_group, key_params = f"ROW_NUMBER() OVER (ORDER BY {ranked})", []
+    columns = [
+        "result_id",
+        "rank",
+        "group_name",
+        "rank_in_group",
+        "user_id",
+        "attempt_id",
+        "attempt_number",
+        "full_name",
+        "unit_id",
+        "unit_name",
+        "correct",
+        "question_count",
+        "prediction",
+        "prediction_gap",
+        "duration_ms",
+        "submitted_at",
+        "attempts_used",
+        "registered_at",
+        "prize_tier_id",
+        "prize_name",
+        "prize_amount_vnd",
+        "skip_reason",
+        "qualified",
+    ]
+    quote = connection.ops.quote_name
+    user, unit = User._meta, Unit._meta
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    # The people are joined to the ~300,000 picked attempts, not to all of them.
+    people = f"""
+        SELECT c.*,
+            u.{column(user, "date_joined")} AS "user__date_joined",
+            u.{column(user, "full_name")} AS "user__full_name",
+            u.{column(user, "occupation")} AS "user__occupation",
+            u.{column(user, "unit")} AS "user__unit_id",
+            n.{column(unit, "name")} AS "user__unit__name"
+        FROM ({source_sql}) c
+        INNER JOIN {quote(user.db_table)} u ON u.{column(user, "id")} = c."user_id"
+        LEFT OUTER JOIN {quote(unit.db_table)} n
+            ON n.{column(unit, "id")} = u.{column(user, "unit")}
+    """
+    sql = f"""
+        INSERT INTO {quote(ResultRow._meta.db_table)}
+            ({", ".join(quote(c) for c in columns)})
+        SELECT %s,
+            ROW_NUMBER() OVER (ORDER BY {ranked}),
+            {group_name},
+            {rank_in_group},
+            r."user_id", r."pk", r."number", r."user__full_name", r."user__unit_id",
+            COALESCE(r."user__unit__name", ''), r."correct_count", r."question_count",
+            r."prediction", r."gap", r."duration_ms", r."submitted_at",
+            r."attempts_used", r."user__date_joined",
+            NULL, '', 0, '', %s
+        FROM ({people}) r
+    """
+    params = [result.pk, *name_params, *key_params, False, *source_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def result_checksum(*, result: RoundResult) -> str:
+    """SHA-256 over the ruleset and every row's keys and prize, in rank order."""
+    rows = result.rows.order_by("rank").values_list(
+        "rank",
+        "user_id",
+        "attempt_id",
+        "correct",
+        "question_count",
+        "prediction",
+        "prediction_gap",
+        "duration_ms",
+        "submitted_at",
+        "attempts_used",
+        "registered_at",
+        "prize_name",
+        "prize_amount_vnd",
+        "skip_reason",
+        "qualified",
+    )
+    payload = {
+        "round": result.round_id,
+        "truth": result.prediction_truth,
+        "ruleset": result.ruleset,
+        "rows": [[canonical(value) for value in row] for row in rows],
+    }
+    return digest(payload)
+
+
+@transaction.atomic
+def result_approve(
+    *, result: RoundResult, actor: User, now: datetime | None = None
+) -> RoundResult:
+    """Freeze a provisional result with its checksum; qualifiers may enter finals."""
+    now = now or timezone.now()
+    result = RoundResult.objects.select_for_update().get(pk=result.pk)
+    freeze(result, actor=actor, now=now, checksum=result_checksum)
+    for final in Round.objects.filter(qualifying_round_id=result.round_id):
+        final_sync_qualifiers(final=final)
+    round_ = result.round
+    audit(
+        actor=actor,
+        action="result_approve",
+        contest=round_.contest,
+        round_=round_,
+        data={"checksum": result.checksum},
+        now=now,
+    )
+    return result
+
+
+@transaction.atomic
+def final_sync_qualifiers(*, final: Round) -> int:
+    """Admit to a final the qualifiers of its approved qualifying round; return how many.
+
+    Called when a qualifying list is approved and when a final is saved, so a final
+    created or linked after the approval still admits the right people.
+    """
+    if final.stage != Round.Stage.FINAL or final.qualifying_round_id is None:
+        return 0
+    qualified = set(
+        ResultRow.objects.filter(
+            result__round_id=final.qualifying_round_id,
+            result__status=RoundResult.Status.APPROVED,
+            qualified=True,
+        ).values_list("user_id", flat=True)
+    )
+    RoundQualifier.objects.filter(round=final).exclude(user_id__in=qualified).delete()
+    RoundQualifier.objects.bulk_create(
+        [RoundQualifier(round=final, user_id=pk) for pk in qualified],
+        ignore_conflicts=True,
+    )
+    return len(qualified)
