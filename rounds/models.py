@@ -265,7 +265,10 @@ class Attempt(models.Model):
 
 
 class RoundVoidedQuestion(models.Model):
-    """A question judged wrong after the fact: it counts as correct for everyone."""
+    """A question judged wrong after the fact: it counts as correct for everyone.
+
+    Written only by awards.services.decisions.question_void.
+    """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="voids")
     question = models.ForeignKey(
@@ -289,7 +292,11 @@ class RoundVoidedQuestion(models.Model):
 
 
 class RoundQualifier(models.Model):
-    """Who may enter a final round; written when the qualifying list is approved."""
+    """Who may enter a final round.
+
+    Written only by awards.services.results.final_sync_qualifiers, when the
+    qualifying list is approved and when a final is saved.
+    """
 
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="qualifiers"
