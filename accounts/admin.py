@@ -16,8 +16,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import importer as unit_importer
+from accounts.forms import PHONE_INVALID_MESSAGE
 from accounts.models import Unit, UnitChange, User
-from accounts.normalize import clean_text, normalize_phone
+from accounts.normalize import clean_text, legacy_national_phone, normalize_phone
 from accounts.services import unit_save, user_issue_one_time_password
 from accounts.spreadsheet import ImportPlan, SheetRow
 
@@ -209,16 +210,22 @@ class UnitAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
 
 
 class PhoneCleaningMixin(forms.ModelForm):
-    # Wider than the stored 10 digits: the number is normalised in clean_phone.
+    # Wider than the stored 16 characters: the number is normalised in clean_phone.
     phone = forms.CharField(label=_("Số điện thoại"), max_length=40)
 
     def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data.get("phone"))
+        typed = self.cleaned_data.get("phone")
+        phone = normalize_phone(typed)
+        if (
+            phone is None
+            and self.instance.pk
+            and legacy_national_phone(typed) == self.instance.phone
+        ):
+            # An old account's number the numbering plans now refuse: editing
+            # anything else about the person must not force a new number.
+            return self.instance.phone
         if phone is None:
-            raise forms.ValidationError(
-                _("Số điện thoại không hợp lệ (10 số, ví dụ 0912 345 678)."),
-                code="invalid_phone",
-            )
+            raise forms.ValidationError(PHONE_INVALID_MESSAGE, code="invalid_phone")
         duplicates = User.objects.filter(phone=phone)
         if self.instance.pk:
             duplicates = duplicates.exclude(pk=self.instance.pk)
@@ -249,6 +256,7 @@ class UserEditForm(PhoneCleaningMixin, UserChangeForm):
             "gender",
             "email",
             "citizen_id",
+            "nationality",
             "occupation",
             "unit",
             "contest_role",
@@ -276,7 +284,14 @@ class UserAdmin(BaseUserAdmin):
         "is_staff",
         "date_joined",
     )
-    list_filter = ("contest_role", "occupation", "is_staff", "is_active", "unit__level")
+    list_filter = (
+        "contest_role",
+        "occupation",
+        "nationality",
+        "is_staff",
+        "is_active",
+        "unit__level",
+    )
     search_fields = ("full_name", "phone", "email", "citizen_id", "unit__name")
     list_select_related = ("unit",)
     autocomplete_fields = ("unit",)
@@ -293,6 +308,7 @@ class UserAdmin(BaseUserAdmin):
                     "gender",
                     "email",
                     "citizen_id",
+                    "nationality",
                     "occupation",
                     "unit",
                 )

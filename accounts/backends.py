@@ -5,11 +5,19 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.normalize import normalize_citizen_id, normalize_phone
+from accounts.normalize import (
+    legacy_national_phone,
+    normalize_citizen_id,
+    normalize_phone,
+)
 
 
 class PhoneOrCitizenIdBackend(ModelBackend):
-    """Log in with the phone number in any usual form, or the 12-digit CCCD."""
+    """Log in with the phone number in any usual form, or the 12-digit CCCD.
+
+    Foreign numbers need their country code ("+1 202 555 0123"); digits alone
+    are read as a Vietnamese number, as at registration.
+    """
 
     def get_user(self, user_id: Any) -> User | None:
         # Every contestant page reads the unit (eligibility, profile): fetch it along.
@@ -32,7 +40,7 @@ class PhoneOrCitizenIdBackend(ModelBackend):
         if citizen_id:
             user = User.objects.filter(citizen_id=citizen_id).first()
         if user is None:
-            phone = normalize_phone(username)
+            phone = normalize_phone(username) or legacy_national_phone(username)
             if phone:
                 user = User.objects.filter(phone=phone).first()
         if user is None:

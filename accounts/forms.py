@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import names
 from accounts.challenge import challenge_issue, challenge_verify
+from accounts.countries import NATIONALITY_CHOICES, VIETNAM
 from accounts.models import Unit, User
 from accounts.normalize import (
     clean_text,
@@ -31,6 +32,10 @@ NAME_MESSAGES = {
     ),
     names.NO_LETTERS: _("Họ và tên không hợp lệ."),
 }
+PHONE_INVALID_MESSAGE = _(
+    "Số điện thoại không hợp lệ. Số Việt Nam ví dụ 0912 345 678; số nước ngoài "
+    "ghi kèm mã quốc gia, ví dụ +1 202 555 0123."
+)
 # Django's own message for this is not translated into Vietnamese.
 NULL_CHARACTER_MESSAGE = _("Nội dung có ký tự không hợp lệ (ký tự rỗng).")
 
@@ -184,10 +189,24 @@ class ProfileFields(forms.Form):
 
 
 class RegistrationForm(ProfileFields):
+    nationality = forms.ChoiceField(
+        label=_("Quốc tịch"),
+        choices=NATIONALITY_CHOICES,
+        initial=VIETNAM,
+        # A form posted without the field (an old page, a script) means Vietnam,
+        # as the pre-selected option does.
+        required=False,
+        error_messages={
+            "invalid_choice": _("Vui lòng chọn quốc tịch trong danh sách.")
+        },
+    )
     phone = forms.CharField(
         label=_("Số điện thoại"),
         max_length=40,
-        help_text=_("Dùng để đăng nhập."),
+        help_text=_(
+            "Dùng để đăng nhập. Số nước ngoài ghi kèm mã quốc gia (+...), ví dụ "
+            "+1 202 555 0123."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     password1 = forms.CharField(
@@ -206,6 +225,7 @@ class RegistrationForm(ProfileFields):
         "full_name",
         "date_of_birth",
         "gender",
+        "nationality",
         "phone",
         "email",
         "citizen_id",
@@ -220,13 +240,13 @@ class RegistrationForm(ProfileFields):
         # Always a fresh one: a re-shown form needs a new solution, the old one is spent.
         self.challenge = challenge_issue()
 
+    def clean_nationality(self) -> str:
+        return self.cleaned_data["nationality"] or VIETNAM
+
     def clean_phone(self) -> str:
         phone = normalize_phone(self.cleaned_data["phone"])
         if phone is None:
-            raise forms.ValidationError(
-                _("Số điện thoại không hợp lệ (10 số, ví dụ 0912 345 678)."),
-                code="invalid_phone",
-            )
+            raise forms.ValidationError(PHONE_INVALID_MESSAGE, code="invalid_phone")
         if "phone" in user_find_conflicts(phone=phone):
             raise forms.ValidationError(
                 _("Số điện thoại này đã được đăng ký."), code="taken"
@@ -283,7 +303,7 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_null_character_error(self)
-        # Django caps this at the stored phone's 10 characters, which cuts off
-        # "0912 345 678" and "+84912345678" as they are typed.
+        # Django caps this at the stored phone's 16 characters, which cuts off
+        # "+84 (0) 912 345 678" and "+1 (202) 555-0123" as they are typed.
         self.fields["username"].max_length = LOGIN_MAX_LENGTH
         self.fields["username"].widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)

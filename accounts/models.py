@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.countries import NATIONALITY_CHOICES, VIETNAM
 from accounts.managers import UserManager
 
 
@@ -73,7 +74,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         AUTHOR = "author", _("Thành viên Tổ soạn thảo câu hỏi")
         TECHNICAL = "technical", _("Nhân viên kỹ thuật phần mềm")
 
-    phone = models.CharField(_("số điện thoại"), max_length=10, unique=True)
+    # Written through accounts.normalize.normalize_phone: a Vietnamese number in
+    # national form ("0912345678"), any other in E.164 ("+12025550123").
+    phone = models.CharField(_("số điện thoại"), max_length=16, unique=True)
     full_name = models.CharField(_("họ và tên"), max_length=150)
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     gender = models.CharField(
@@ -86,6 +89,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     occupation = models.CharField(
         _("đối tượng"), max_length=20, choices=Occupation.choices, blank=True
+    )
+    # ISO 3166-1 alpha-2; "ZZ" for a country not in the list.
+    nationality = models.CharField(
+        _("quốc tịch"), max_length=2, choices=NATIONALITY_CHOICES, default=VIETNAM
     )
     unit = models.ForeignKey(
         Unit,
@@ -143,9 +150,20 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(email__isnull=False),
                 violation_error_message=_("Email này đã được đăng ký."),
             ),
+            # Vietnamese mobiles have 10 digits, landlines 11 (024 3825 1234).
             models.CheckConstraint(
-                condition=models.Q(phone__regex=r"^0[1-9][0-9]{8}$"),
-                name="user_phone_national_form",
+                condition=models.Q(phone__regex=r"^0[1-9][0-9]{8,9}$")
+                | models.Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"),
+                name="user_phone_national_or_e164",
+            ),
+            # One stored form per number: a Vietnamese one is never kept as +84.
+            models.CheckConstraint(
+                condition=~models.Q(phone__startswith="+84"),
+                name="user_phone_vietnam_national_form",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nationality__regex=r"^[A-Z]{2}$"),
+                name="user_nationality_alpha2",
             ),
             models.CheckConstraint(
                 condition=models.Q(citizen_id__isnull=True)

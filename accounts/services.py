@@ -51,6 +51,7 @@ def user_register(
     unit: Unit,
     email: str = "",
     citizen_id: str = "",
+    nationality: str = "VN",
     registered_ip: str | None = None,
     now: datetime | None = None,
 ) -> User:
@@ -64,6 +65,7 @@ def user_register(
         unit=unit,
         email=normalize_email(email) or None,
         citizen_id=normalize_citizen_id(citizen_id),
+        nationality=nationality,
         date_joined=now or timezone.now(),
         registered_ip=registered_ip or None,
     )

@@ -37,6 +37,8 @@ REGISTRATION_FIELDS = (
     "email",
     "citizen_id",
 )
+# Asked at registration only; the profile form does not change it.
+REGISTRATION_ONLY_FIELDS = ("nationality",)
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -52,7 +54,10 @@ def register_user_from_form(
     request: HttpRequest, form: RegistrationForm
 ) -> User | None:
     """Create the account from a valid form and log it in; None when refused."""
-    data = {field: form.cleaned_data[field] for field in REGISTRATION_FIELDS}
+    data = {
+        field: form.cleaned_data[field]
+        for field in (*REGISTRATION_FIELDS, *REGISTRATION_ONLY_FIELDS)
+    }
     try:
         user = user_register(
             password=form.cleaned_data["password1"],

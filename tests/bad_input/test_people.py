@@ -3,7 +3,9 @@
 Decisions: zero-width and bidirectional controls are stripped (everywhere text is
 cleaned: forms and imports), never refused; NFD is stored as NFC; a name mixing
 scripts (a Cyrillic "А" in a Vietnamese name), holding symbols (emoji, < ; =) or
-stacked combining marks is refused with a Vietnamese message; NUL is refused.
+stacked combining marks is refused with a Vietnamese message; NUL is refused. A
+Vietnamese phone is stored as 0xxxxxxxxx, a foreign one (typed with its country
+code) in E.164.
 """
 
 import unicodedata
@@ -142,7 +144,11 @@ REFUSED = [
     pytest.param("phone", "091234567", "invalid_phone", "không hợp lệ", id="9dig"),
     pytest.param("phone", "09123456789", "invalid_phone", "không hợp lệ", id="11d"),
     pytest.param("phone", "0012345678", "invalid_phone", "không hợp lệ", id="00"),
-    pytest.param("phone", "+1 912 345 678", "invalid_phone", "không hợp lệ", id="us"),
+    # A foreign number is welcome (+1 202 555 0123), but not one with 9 digits.
+    pytest.param(
+        "phone", "+1 912 345 678", "invalid_phone", "không hợp lệ", id="us-9-digits"
+    ),
+    pytest.param("phone", "1800 1234", "invalid_phone", "không hợp lệ", id="tollfree"),
     pytest.param("phone", "٠٩١٢٣٤٥٦٧٨", "invalid_phone", "không hợp lệ", id="arab"),
     pytest.param("phone", "0912345678x", "invalid_phone", "không hợp lệ", id="x"),
     pytest.param(
@@ -256,6 +262,26 @@ def test_every_phone_form_finds_the_existing_account(client, unit, typed):
 
     assert field_error_codes(response, "phone") == {"taken"}
     assert User.objects.count() == 1
+
+
+FOREIGN_PHONE_FORMS = [
+    "+12025550123",
+    "+1 202 555 0123",
+    "+1 (202) 555-0123",
+    "+1.202.555.0123",
+    "001 202 555 0123",
+    "＋１２０２５５５０１２３",
+    "\u200b+1 202\u00a0555 0123",
+]
+
+
+@pytest.mark.parametrize("typed", FOREIGN_PHONE_FORMS)
+def test_every_foreign_phone_form_is_one_e164_number(client, unit, typed):
+    tried(typed)
+
+    client.post(REGISTER, registration(unit, phone=typed))
+
+    assert User.objects.get().phone == "+12025550123"
 
 
 # --- profile -------------------------------------------------------------------------
