@@ -259,7 +259,6 @@ class UserEditForm(PhoneCleaningMixin, UserChangeForm):
             "nationality",
             "occupation",
             "unit",
-            "contest_role",
             "is_active",
             "is_staff",
             "is_superuser",
@@ -280,12 +279,10 @@ class UserAdmin(BaseUserAdmin):
         "phone",
         "unit",
         "occupation",
-        "contest_role",
         "is_staff",
         "date_joined",
     )
     list_filter = (
-        "contest_role",
         "occupation",
         "nationality",
         "is_staff",
@@ -318,7 +315,6 @@ class UserAdmin(BaseUserAdmin):
             _("Vai trò"),
             {
                 "fields": (
-                    "contest_role",
                     "is_active",
                     "is_staff",
                     "is_superuser",

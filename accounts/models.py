@@ -28,7 +28,12 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    headcount = models.PositiveIntegerField(_("số biên chế"), default=0)
+    # The unit's own staff; a unit's subtree counts its sub-units' staff as well.
+    headcount = models.PositiveIntegerField(
+        _("số biên chế của đơn vị"),
+        default=0,
+        help_text=_("Chỉ tính cán bộ của chính đơn vị, không gồm đơn vị trực thuộc."),
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     # Written only by accounts.services.unit_save: "/<root id>/.../<own id>/".
     path = models.CharField(max_length=255, editable=False, default="", db_index=True)
@@ -67,13 +72,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         WORKER = "worker", _("Người lao động")
         OTHER = "other", _("Khác")
 
-    class ContestRole(models.TextChoices):
-        NONE = "", _("Thí sinh")
-        ORGANIZER = "organizer", _("Thành viên Ban Tổ chức, Tổ thư ký")
-        JUDGE = "judge", _("Thành viên Ban Giám khảo")
-        AUTHOR = "author", _("Thành viên Tổ soạn thảo câu hỏi")
-        TECHNICAL = "technical", _("Nhân viên kỹ thuật phần mềm")
-
     # Written through accounts.normalize.normalize_phone: a Vietnamese number in
     # national form ("0912345678"), any other in E.164 ("+12025550123").
     phone = models.CharField(_("số điện thoại"), max_length=16, unique=True)
@@ -101,14 +99,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         on_delete=models.PROTECT,
         related_name="members",
-    )
-    contest_role = models.CharField(
-        _("vai trò trong cuộc thi"),
-        max_length=20,
-        choices=ContestRole.choices,
-        blank=True,
-        default="",
-        help_text=_("Người có vai trò này không được xếp hạng, trao giải."),
     )
     managed_unit = models.ForeignKey(
         Unit,

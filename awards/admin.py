@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from awards import settings_check
 from awards.admin_audit import AdminAuditMixin, AdminChangeAdmin
 from awards.eligibility_reasons import REASON_LABELS
 from awards.models import (
@@ -31,6 +32,7 @@ from awards.services import (
     unit_result_approve,
     unit_result_compute,
 )
+from awards.services.settings import unawardable_errors
 from awards.suspicion_selectors import flags_text, round_suspicion_flags
 from quizzes.admin import QuestionAdmin as BaseQuestionAdmin
 from quizzes.admin import TopicAdmin as BaseTopicAdmin
@@ -38,7 +40,13 @@ from quizzes.models import Question, Topic
 from rounds.admin import AttemptAdmin as BaseAttemptAdmin
 from rounds.admin import ContestAdmin as BaseContestAdmin
 from rounds.admin import RoundAdmin as BaseRoundAdmin
-from rounds.models import Attempt, Contest, Round, RoundVoidedQuestion
+from rounds.models import (
+    Attempt,
+    Contest,
+    ContestCommitteeMember,
+    Round,
+    RoundVoidedQuestion,
+)
 
 
 class ResultPermissions:
@@ -63,6 +71,96 @@ def _report(model_admin, request, work) -> None:
 class RankingRulesInline(admin.StackedInline):
     model = RankingRules
     can_delete = False
+    fieldsets = (
+        (
+            _("Xếp hạng cá nhân"),
+            {
+                "fields": (
+                    "counted_attempt",
+                    "order",
+                    "truth_kind",
+                    "one_weekly_prize_per_person",
+                    "live_leaderboard",
+                )
+            },
+        ),
+        (
+            _("Xếp hạng tập thể"),
+            {
+                "fields": (
+                    "unit_metric",
+                    "unit_tie_break",
+                    "unit_min_rate_percent",
+                    "unit_rounds",
+                )
+            },
+        ),
+        (
+            _("Giấy chứng nhận"),
+            {"fields": ("certificates_enabled", "certificate_min_correct_percent")},
+        ),
+    )
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        self._contest = obj  # the rounds offered for the collective ranking
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "unit_rounds":
+            contest = getattr(self, "_contest", None)
+            kwargs["queryset"] = (
+                Round.objects.filter(contest=contest).order_by("opens_at")
+                if contest
+                else Round.objects.none()
+            )
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class SiblingCheckedFormSet(forms.BaseInlineFormSet):
+    """An inline formset that sees the contest's other inlines as posted, so that
+    settings spread over two inlines are checked together (ContestAdmin)."""
+
+    siblings: list = []
+
+    def posted(self, model) -> list[dict]:
+        """The kept rows of the sibling inline of `model`, as cleaned data."""
+        for formset in self.siblings:
+            if formset.model is model:
+                return [
+                    form.cleaned_data
+                    for form in formset.forms
+                    if getattr(form, "cleaned_data", None)
+                    and not form.cleaned_data.get("DELETE")
+                ]
+        return []
+
+
+class PrizeSettingsFormSet(SiblingCheckedFormSet):
+    """Refuses prize settings that could never award (awards.settings_check)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        groups = [
+            settings_check.GroupSetting(
+                str(row.get("name") or ""), tuple(row.get("occupations") or ())
+            )
+            for row in self.posted(ContestantGroup)
+        ]
+        tiers = [
+            settings_check.TierSetting(
+                str(row.get("name") or ""),
+                row.get("kind") or "",
+                row.get("contestant_group") is not None,
+                row.get("unit_group") is not None,
+            )
+            for row in self.posted(PrizeTier)
+        ]
+        errors = unawardable_errors(groups=groups, tiers=tiers)
+        if errors:
+            raise forms.ValidationError(errors)
 
 
 class ContestantGroupInline(admin.TabularInline):
@@ -77,16 +175,24 @@ class UnitGroupInline(admin.TabularInline):
 
 class PrizeTierInline(admin.TabularInline):
     model = PrizeTier
+    formset = PrizeSettingsFormSet
     extra = 0
     fields = (
         "order",
         "kind",
+        "stage",
         "contestant_group",
         "unit_group",
         "name",
         "count",
         "amount_vnd",
     )
+
+
+class CommitteeInline(admin.TabularInline):
+    model = ContestCommitteeMember
+    extra = 0
+    autocomplete_fields = ("user",)
 
 
 admin.site.unregister(Contest)
@@ -99,8 +205,16 @@ class ContestAdmin(AdminAuditMixin, ResultPermissions, BaseContestAdmin):
         ContestantGroupInline,
         UnitGroupInline,
         PrizeTierInline,
+        CommitteeInline,
     ]
     actions = ["compute_unit_results"]
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        for formset in formsets:
+            if isinstance(formset, SiblingCheckedFormSet):
+                formset.siblings = formsets
+        return formsets, inline_instances
 
     @admin.action(description=_("Tính kết quả giải tập thể"), permissions=["compute"])
     def compute_unit_results(

@@ -1,21 +1,56 @@
 """Ranking units for collective prizes: pure, standard library only.
 
-Contract: each unit's figures count itself and every unit below it (a district
-counts its communes' participants). Units are ranked by the contest's metric, then
-by the explicit tie-break criteria, then by unit id, larger figures first. A unit
-whose participation rate is below the minimum, or whose headcount is 0 when a rate
-is needed, is listed but not ranked, with the reason.
+Contract:
+- A unit's headcount is its own staff; the staff of its sub-units is theirs.
+- Without a member set, each unit's figures count itself and every unit below it
+  (a district counts its communes' people and staff). With the member set of one
+  unit group, each person and each unit's own staff count for the nearest unit of
+  the group at or above their unit, once: a unit and its own sub-unit in one group
+  never both count the same people.
+- The participation rate is the people of the rate population (all participants by
+  default) over the headcount.
+- Units are ranked by an ordered list of criteria (UNIT_CRITERIA_TABLE), the first
+  as the metric and the rest as tie-breaks, then by unit id. A unit without
+  participants, or without headcount where any criterion or the minimum needs a
+  rate, or below the minimum rate, is listed but not ranked, with the reason.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 PARTICIPANTS = "participants"
 RATE = "rate"
 AVERAGE_SCORE = "average_score"
+TOTAL_CORRECT = "total_correct"
+PERFECT_PEOPLE = "perfect_people"
 WINNERS = "winners"
-METRICS = (PARTICIPANTS, RATE, AVERAGE_SCORE, WINNERS)
+AVERAGE_DURATION = "average_duration"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCriterion:
+    code: str
+    field: str  # of UnitFigures
+    descending: bool  # True when more is better
+    needs_headcount: bool
+
+
+# The one definition of the collective criteria: the ranking below sorts by it and
+# the rules are stated in words from it (awards.rules_text).
+UNIT_CRITERIA_TABLE: dict[str, UnitCriterion] = {
+    c.code: c
+    for c in (
+        UnitCriterion(PARTICIPANTS, "participants", True, False),
+        UnitCriterion(RATE, "rate", True, True),
+        UnitCriterion(AVERAGE_SCORE, "average_score", True, False),
+        UnitCriterion(TOTAL_CORRECT, "total_correct", True, False),
+        UnitCriterion(PERFECT_PEOPLE, "perfect_people", True, False),
+        UnitCriterion(WINNERS, "winners", True, False),
+        UnitCriterion(AVERAGE_DURATION, "average_duration_ms", False, False),
+    )
+}
+METRICS = tuple(UNIT_CRITERIA_TABLE)
 DEFAULT_TIE_BREAK = (RATE, AVERAGE_SCORE)
 
 BELOW_MIN_RATE = "below_min_rate"
@@ -27,18 +62,27 @@ NO_PARTICIPANTS = "no_participants"
 class UnitNode:
     unit_id: int
     parent_id: int | None
-    headcount: int
+    headcount: int  # the unit's own staff, not its sub-units'
+
+
+@dataclass(frozen=True, slots=True)
+class RoundScore:
+    """One counted round of one person."""
+
+    correct: int
+    question_count: int
+    duration_ms: int
+    is_winner: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PersonResult:
-    """One participant's contribution: the unit and their counted scores."""
+    """One participant's contribution: the unit and their counted rounds."""
 
     person_id: int
     unit_id: int
-    score_sum: Fraction  # sum over rounds of correct / question_count
-    rounds: int
-    is_winner: bool
+    scores: tuple[RoundScore, ...]
+    in_rate_population: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +90,12 @@ class UnitFigures:
     unit_id: int
     headcount: int
     participants: int
-    rate: Fraction  # participants / headcount, 0 without headcount
+    rate: Fraction  # rate population / headcount, 0 without headcount
     average_score: Fraction  # mean counted score, as a share of the questions
+    total_correct: int
+    perfect_people: int  # people with at least one counted round all correct
     winners: int
+    average_duration_ms: Fraction  # mean duration of the counted rounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,72 +105,132 @@ class UnitStanding:
     not_ranked_because: str | None
 
 
+def validate_order(order: Sequence[str]) -> tuple[str, ...]:
+    """The order as a tuple; refuses an empty order, unknown or repeated criteria."""
+    if not order or len(set(order)) != len(order) or not set(order) <= set(METRICS):
+        raise ValueError(f"invalid unit ranking order: {order!r}")
+    return tuple(order)
+
+
+def _owner(
+    unit_id: int, parent: dict[int, int | None], members: Collection[int] | None
+) -> list[int]:
+    """The units that count something of `unit_id`: every unit at or above it
+    without a member set, else the nearest member at or above it (or none)."""
+    owners = []
+    current: int | None = unit_id
+    while current is not None and current in parent:
+        if members is None:
+            owners.append(current)
+        elif current in members:
+            return [current]
+        current = parent[current]
+    return owners
+
+
 def figures(
-    units: Sequence[UnitNode], people: Sequence[PersonResult]
+    units: Sequence[UnitNode],
+    people: Sequence[PersonResult],
+    *,
+    members: Collection[int] | None = None,
 ) -> dict[int, UnitFigures]:
-    """Each unit's figures over itself and its descendants."""
+    """Each unit's figures (each member's, with a member set), as the contract says."""
     parent = {u.unit_id: u.parent_id for u in units}
-    participants: dict[int, int] = dict.fromkeys(parent, 0)
-    winners: dict[int, int] = dict.fromkeys(parent, 0)
-    score_sum: dict[int, Fraction] = {u: Fraction(0) for u in parent}
-    scored_rounds: dict[int, int] = dict.fromkeys(parent, 0)
-    for person in people:
-        unit_id: int | None = person.unit_id
-        while unit_id is not None and unit_id in parent:
-            participants[unit_id] += 1
-            winners[unit_id] += int(person.is_winner)
-            score_sum[unit_id] += person.score_sum
-            scored_rounds[unit_id] += person.rounds
-            unit_id = parent[unit_id]
-    result = {}
+    counted = list(parent) if members is None else [u for u in parent if u in members]
+    headcount = dict.fromkeys(counted, 0)
     for unit in units:
-        uid = unit.unit_id
+        for owner in _owner(unit.unit_id, parent, members):
+            headcount[owner] += unit.headcount
+    zero = {
+        "participants": 0,
+        "population": 0,
+        "rounds": 0,
+        "score": Fraction(0),
+        "correct": 0,
+        "perfect": 0,
+        "winners": 0,
+        "duration": 0,
+    }
+    totals = {uid: dict(zero) for uid in counted}
+    for person in people:
+        for owner in _owner(person.unit_id, parent, members):
+            total = totals[owner]
+            total["participants"] += 1
+            total["population"] += int(person.in_rate_population)
+            total["rounds"] += len(person.scores)
+            total["score"] += sum(
+                (
+                    Fraction(s.correct, s.question_count)
+                    for s in person.scores
+                    if s.question_count
+                ),
+                Fraction(0),
+            )
+            total["correct"] += sum(s.correct for s in person.scores)
+            total["perfect"] += int(
+                any(s.correct == s.question_count for s in person.scores)
+            )
+            total["winners"] += int(any(s.is_winner for s in person.scores))
+            total["duration"] += sum(s.duration_ms for s in person.scores)
+    result = {}
+    for uid in counted:
+        total, staff = totals[uid], headcount[uid]
+        rounds = total["rounds"]
         result[uid] = UnitFigures(
             unit_id=uid,
-            headcount=unit.headcount,
-            participants=participants[uid],
-            rate=Fraction(participants[uid], unit.headcount)
-            if unit.headcount
+            headcount=staff,
+            participants=total["participants"],
+            rate=Fraction(total["population"], staff) if staff else Fraction(0),
+            average_score=total["score"] / rounds if rounds else Fraction(0),
+            total_correct=total["correct"],
+            perfect_people=total["perfect"],
+            winners=total["winners"],
+            average_duration_ms=Fraction(total["duration"], rounds)
+            if rounds
             else Fraction(0),
-            average_score=score_sum[uid] / scored_rounds[uid]
-            if scored_rounds[uid]
-            else Fraction(0),
-            winners=winners[uid],
         )
     return result
 
 
-def _value(fig: UnitFigures, metric: str) -> Fraction | int:
-    return {
-        PARTICIPANTS: fig.participants,
-        RATE: fig.rate,
-        AVERAGE_SCORE: fig.average_score,
-        WINNERS: fig.winners,
-    }[metric]
+def sort_key(fig: UnitFigures, order: Sequence[str]) -> tuple:
+    """The unit's place among ranked units under `order`, smaller first."""
+    parts = []
+    for code in order:
+        criterion = UNIT_CRITERIA_TABLE[code]
+        value = getattr(fig, criterion.field)
+        parts.append(-value if criterion.descending else value)
+    return (*parts, fig.unit_id)
+
+
+def not_ranked_because(
+    fig: UnitFigures, *, order: Sequence[str], min_rate: Fraction | None
+) -> str | None:
+    """Why the unit cannot be ranked, or None."""
+    needs_headcount = min_rate is not None or any(
+        UNIT_CRITERIA_TABLE[c].needs_headcount for c in order
+    )
+    if fig.participants == 0:
+        return NO_PARTICIPANTS
+    if needs_headcount and fig.headcount == 0:
+        return NO_HEADCOUNT
+    if min_rate is not None and fig.rate < min_rate:
+        return BELOW_MIN_RATE
+    return None
 
 
 def rank_units(
     group: Sequence[UnitFigures],
     *,
-    metric: str,
-    tie_break: Sequence[str],
+    order: Sequence[str],
     min_rate: Fraction | None,
 ) -> list[UnitStanding]:
     """Rank one group of units; the unranked follow in unit id order."""
+    order = validate_order(order)
     ranked, unranked = [], []
     for fig in group:
-        reason = None
-        if fig.participants == 0:
-            reason = NO_PARTICIPANTS
-        elif (metric == RATE or min_rate is not None) and fig.headcount == 0:
-            reason = NO_HEADCOUNT
-        elif min_rate is not None and fig.rate < min_rate:
-            reason = BELOW_MIN_RATE
+        reason = not_ranked_because(fig, order=order, min_rate=min_rate)
         (unranked if reason else ranked).append((fig, reason))
-    keys = [metric, *[c for c in tie_break if c != metric]]
-    ranked.sort(
-        key=lambda pair: (*[-_value(pair[0], k) for k in keys], pair[0].unit_id)
-    )
+    ranked.sort(key=lambda pair: sort_key(pair[0], order))
     unranked.sort(key=lambda pair: pair[0].unit_id)
     standings = [
         UnitStanding(rank=i, figures=fig, not_ranked_because=None)

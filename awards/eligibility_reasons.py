@@ -1,5 +1,6 @@
 """Why a ranked person cannot take a prize: the contest's rules applied to ranking rows."""
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,13 +14,15 @@ NO_GROUP = "no_group"
 
 REASON_LABELS = {
     DISQUALIFIED: "Bị Ban Giám khảo loại",
-    EARLIER_WINNER: "Đã đạt giải tuần trước",
+    EARLIER_WINNER: "Đã đạt giải ở một tuần thi khác",
     eligibility.UNDER_AGE: "Chưa đủ tuổi",
     eligibility.MISSING_BIRTH_DATE: "Thiếu ngày sinh",
     eligibility.MISSING_UNIT: "Thiếu đơn vị",
     eligibility.STAFF: "Tài khoản quản trị",
     eligibility.CONTEST_ROLE: "Thành viên Ban Tổ chức/Giám khảo/Soạn thảo",
     eligibility.EXCLUDED_UNIT: "Đơn vị không thuộc đối tượng",
+    eligibility.COMMITTEE_UNIT: "Cùng đơn vị với thành viên Ban Tổ chức/Giám khảo",
+    eligibility.OCCUPATION_NOT_ALLOWED: "Không thuộc đối tượng dự thi",
     "already_awarded": "Đã có giải trong tuần",
     NO_GROUP: "Không thuộc nhóm thí sinh nào",
 }
@@ -40,18 +43,15 @@ def blocking_reason(
     person = eligibility.Person(
         date_of_birth=row["user__date_of_birth"],
         is_staff=row["user__is_staff"] or row["user__is_superuser"],
-        contest_role=row["user__contest_role"],
         unit_path_ids=tuple(int(p) for p in path.strip("/").split("/") if p),
         has_citizen_id=True,
+        person_id=user_id,
+        occupation=row["user__occupation"],
     )
     # The citizen ID was checked when the attempt started; ranking does not reopen it.
     found = eligibility.check(
         person=person,
-        rules=eligibility.Rules(
-            min_age=rules.min_age,
-            excluded_unit_ids=rules.excluded_unit_ids,
-            require_citizen_id=False,
-        ),
+        rules=dataclasses.replace(rules, require_citizen_id=False),
         day=timezone.localdate(row["submitted_at"]),
     )
     if found:

@@ -6,7 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
-from awards import collective, ranking
+from awards import collective, ranking, rules_text
+from contest_portal.fields import ChoiceListField
 from rounds.models import Attempt, Contest, Round
 
 
@@ -35,12 +36,6 @@ class RankingRules(models.Model):
         ATTEMPTS = ranking.TRUTH_ATTEMPTS, _("Số lượt thi")
         MANUAL = ranking.TRUTH_MANUAL, _("Ban Tổ chức nhập tay")
 
-    class UnitMetric(models.TextChoices):
-        PARTICIPANTS = collective.PARTICIPANTS, _("Số người dự thi")
-        RATE = collective.RATE, _("Tỷ lệ tham gia trên biên chế")
-        AVERAGE_SCORE = collective.AVERAGE_SCORE, _("Điểm trung bình")
-        WINNERS = collective.WINNERS, _("Số người đạt giải cá nhân")
-
     contest = models.OneToOneField(
         Contest, on_delete=models.CASCADE, related_name="ranking_rules"
     )
@@ -50,14 +45,14 @@ class RankingRules(models.Model):
         choices=Counted.choices,
         default=Counted.BEST,
     )
-    order = models.JSONField(
+    order = ChoiceListField(
         _("thứ tự tiêu chí xếp hạng"),
+        item_choices=rules_text.criterion_choices(),
+        ordered=True,
         default=default_order,
         help_text=_(
-            "Danh sách theo thứ tự ưu tiên, chọn trong: correct (số câu đúng), "
-            "prediction (dự đoán gần nhất), duration (thời gian làm bài ngắn nhất), "
-            "submitted (nộp sớm nhất), attempts (ít lượt thi hơn), registered "
-            "(đăng ký sớm hơn)."
+            "Tiêu chí thứ nhất quyết định trước; bằng nhau thì xét tiêu chí tiếp "
+            "theo. Sau các tiêu chí đã chọn luôn xét: nộp sớm hơn."
         ),
     )
     truth_kind = models.CharField(
@@ -72,13 +67,25 @@ class RankingRules(models.Model):
     unit_metric = models.CharField(
         _("tiêu chí xếp hạng tập thể"),
         max_length=20,
-        choices=UnitMetric.choices,
-        default=UnitMetric.PARTICIPANTS,
+        choices=rules_text.unit_criterion_choices(),
+        default=collective.PARTICIPANTS,
     )
-    unit_tie_break = models.JSONField(
+    unit_tie_break = ChoiceListField(
         _("tiêu chí phụ xếp hạng tập thể"),
+        item_choices=rules_text.unit_criterion_choices(),
+        ordered=True,
         default=default_unit_tie_break,
-        help_text=_("Chọn trong: participants, rate, average_score, winners."),
+        blank=True,
+        help_text=_("Xét lần lượt khi các đơn vị bằng nhau ở tiêu chí chính."),
+    )
+    unit_rounds = models.ManyToManyField(
+        Round,
+        verbose_name=_("các vòng thi tính giải tập thể"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Ví dụ chỉ vòng chung kết. Để trống: mọi tuần thi, vòng thi của cuộc thi."
+        ),
     )
     unit_min_rate_percent = models.PositiveSmallIntegerField(
         _("tỷ lệ tham gia tối thiểu (%)"),
@@ -119,11 +126,10 @@ class ContestantGroup(models.Model):
         Contest, on_delete=models.CASCADE, related_name="contestant_groups"
     )
     name = models.CharField(_("tên nhóm"), max_length=100)
-    occupations = models.JSONField(
+    occupations = ChoiceListField(
         _("đối tượng thuộc nhóm"),
-        help_text=_(
-            "Danh sách mã đối tượng: civil_servant, student, armed_forces, worker, other."
-        ),
+        item_choices=User.Occupation.choices,
+        help_text=_("Mỗi đối tượng chỉ thuộc một nhóm."),
     )
 
     class Meta:
@@ -149,12 +155,9 @@ class UnitGroup(models.Model):
         Contest, on_delete=models.CASCADE, related_name="unit_groups"
     )
     name = models.CharField(_("tên nhóm đơn vị"), max_length=100)
-    levels = models.JSONField(
+    levels = ChoiceListField(
         _("các cấp đơn vị"),
-        help_text=_(
-            "Danh sách cấp: province, district, commune, provincial_department, "
-            "district_department, other."
-        ),
+        item_choices=Unit.Level.choices,
     )
 
     class Meta:
@@ -191,6 +194,23 @@ class PrizeTier(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         help_text=_("Giải tập thể: nhóm đơn vị được xét."),
+    )
+
+    class Stage(models.TextChoices):
+        WEEKLY_AND_FINAL = "", _("Các tuần thi và vòng chung kết")
+        REGULAR = Round.Stage.REGULAR.value, _("Chỉ các tuần thi thường")
+        QUALIFYING = Round.Stage.QUALIFYING.value, _("Chỉ vòng loại")
+        FINAL = Round.Stage.FINAL.value, _("Chỉ vòng chung kết")
+
+    stage = models.CharField(
+        _("áp dụng cho"),
+        max_length=12,
+        choices=Stage.choices,
+        default=Stage.WEEKLY_AND_FINAL,
+        blank=True,
+        help_text=_(
+            "Giải cá nhân: vòng thi trao giải này. Mặc định vòng loại không trao giải."
+        ),
     )
     name = models.CharField(_("tên giải"), max_length=100)
     count = models.PositiveSmallIntegerField(_("số giải"))
@@ -379,6 +399,8 @@ class UnitResultRow(models.Model):
     rank = models.PositiveIntegerField(_("hạng"), null=True)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     unit_name = models.CharField(_("đơn vị"), max_length=255)
+    # The staff counted for this unit in its group: its own and its sub-units' that
+    # are not themselves in the group (awards.collective).
     headcount = models.PositiveIntegerField(_("biên chế"))
     participants = models.PositiveIntegerField(_("số người dự thi"))
     rate_percent = models.DecimalField(
@@ -386,6 +408,13 @@ class UnitResultRow(models.Model):
     )
     average_score_percent = models.DecimalField(
         _("điểm trung bình (% câu đúng)"), max_digits=6, decimal_places=2
+    )
+    total_correct = models.PositiveBigIntegerField(_("tổng số câu đúng"), default=0)
+    perfect_people = models.PositiveIntegerField(
+        _("số người trả lời đúng tất cả"), default=0
+    )
+    average_duration_ms = models.PositiveBigIntegerField(
+        _("thời gian làm bài trung bình (ms)"), default=0
     )
     winners = models.PositiveIntegerField(_("số người đạt giải cá nhân"))
     prize_tier = models.ForeignKey(

@@ -23,7 +23,7 @@ from django.db.models.functions import Abs, RowNumber
 from django.utils import timezone
 
 from accounts.models import User
-from awards import ranking
+from awards import ranking, rules_text
 from awards.models import (
     Disqualification,
     PrizeTier,
@@ -56,7 +56,6 @@ RANKING_FIELDS = (
     "user__date_of_birth",
     "user__is_staff",
     "user__is_superuser",
-    "user__contest_role",
     "user__occupation",
     "user__unit_id",
     "user__unit__name",
@@ -70,39 +69,91 @@ def ranking_rules_get(*, contest: Contest) -> RankingRules:
     return rules or RankingRules(contest=contest)
 
 
+# The database column of each ranking.RankKey field in the ranking queries below.
+RANK_KEY_COLUMNS = {
+    "attempt_id": "pk",
+    "correct": "correct_count",
+    "prediction_gap": "gap",
+    "duration_ms": "duration_ms",
+    "submitted_at": "submitted_at",
+    "attempts_used": "attempts_used",
+    "registered_at": "user__date_joined",
+}
+
+
+def counted_attempt_of(
+    *, round_: Round, attempts: Sequence[Attempt]
+) -> tuple[Attempt | None, str]:
+    """Which of one person's attempts in the round counts, by the contest's rules
+    (the attempt its ranking would count, with the round's truth once computed),
+    and the counted-attempt policy that chose it."""
+    settings = (
+        Round.objects.filter(pk=round_.pk)
+        .values(
+            "contest__ranking_rules__counted_attempt",
+            "contest__ranking_rules__order",
+            "result__prediction_truth",
+        )
+        .first()
+    )
+    defaults = RankingRules()
+    policy = (
+        settings["contest__ranking_rules__counted_attempt"] or defaults.counted_attempt
+    )
+    order = settings["contest__ranking_rules__order"] or defaults.order
+    by_id = {
+        a.pk: a
+        for a in attempts
+        if a.status == Attempt.Status.FINISHED and not a.is_practice
+    }
+    counted = ranking.counted_attempts(
+        [
+            ranking.Entry(
+                attempt_id=a.pk,
+                person_id=a.user_id,
+                correct=a.correct_count,
+                question_count=a.question_count,
+                prediction=a.prediction,
+                duration_ms=a.duration_ms,
+                submitted_at=a.submitted_at,
+                registered_at=a.submitted_at,  # constant within one person
+            )
+            for a in by_id.values()
+        ],
+        policy=policy,
+        order=order,
+        truth=settings["result__prediction_truth"] if round_.has_prediction else None,
+    )
+    return (by_id[counted[0].attempt_id] if counted else None), policy
+
+
 def _order_keys(
     order: Sequence[str], *, within_person: bool, has_truth: bool
 ) -> list[tuple[str, bool]]:
-    """The ranking order as (field of RANKING_FIELDS, descending) pairs."""
-    keys = []
-    for criterion in order:
-        if criterion == ranking.CORRECT:
-            keys.append(("correct_count", True))
-        elif criterion == ranking.PREDICTION and has_truth:
-            # Without a truth every gap is 0: the criterion is neutral.
-            keys.append(("gap", False))
-        elif criterion == ranking.DURATION:
-            keys.append(("duration_ms", False))
-        elif criterion == ranking.SUBMITTED:
-            keys.append(("submitted_at", False))
-        elif criterion == ranking.ATTEMPTS and not within_person:
-            # Constant within one person, so it only matters between people.
-            keys.append(("attempts_used", False))
-        elif criterion == ranking.REGISTERED:
-            keys.append(("user__date_joined", False))
-    keys.append(("pk", False))
-    return keys
+    """ranking.order_keys as (column of RANKING_FIELDS, descending) pairs."""
+    return [
+        (RANK_KEY_COLUMNS[key], descending)
+        for key, descending in ranking.order_keys(
+            order, within_person=within_person, has_truth=has_truth
+        )
+    ]
+
+
+def _columns(keys: Sequence[tuple[str, bool]]) -> list[OrderBy]:
+    return [
+        F(RANK_KEY_COLUMNS[key]).desc()
+        if descending
+        else F(RANK_KEY_COLUMNS[key]).asc()
+        for key, descending in keys
+    ]
 
 
 def _order_by(
     order: Sequence[str], *, within_person: bool, has_truth: bool
 ) -> list[OrderBy]:
-    return [
-        F(name).desc() if descending else F(name).asc()
-        for name, descending in _order_keys(
-            order, within_person=within_person, has_truth=has_truth
-        )
-    ]
+    return _columns(
+        ranking.order_keys(order, within_person=within_person, has_truth=has_truth)
+    )
 
 
 def ranking_order_sql(order: Sequence[str], *, has_truth: bool, alias: str) -> str:
@@ -112,7 +163,7 @@ def ranking_order_sql(order: Sequence[str], *, has_truth: bool, alias: str) -> s
     return ", ".join(
         f"{alias}.{quote(name)} {'DESC' if descending else 'ASC'}"
         for name, descending in _order_keys(
-            ranking.validate_order(order), within_person=False, has_truth=has_truth
+            order, within_person=False, has_truth=has_truth
         )
     )
 
@@ -134,15 +185,9 @@ def _counted_attempts(
     *, round_: Round, order: Sequence[str], policy: str, truth: int | None
 ) -> QuerySet:
     """Each person's counted attempt, with its prediction gap and attempts used."""
-    order = ranking.validate_order(order)
-    if policy == ranking.BEST:
-        pick_order = _order_by(order, within_person=True, has_truth=truth is not None)
-    elif policy == ranking.FIRST:
-        pick_order = [F("submitted_at").asc(), F("pk").asc()]
-    elif policy == ranking.LAST:
-        pick_order = [F("submitted_at").desc(), F("pk").desc()]
-    else:
-        raise ValueError(f"unknown counted-attempt policy: {policy!r}")
+    pick_order = _columns(
+        ranking.pick_keys(policy, order=order, has_truth=truth is not None)
+    )
     return (
         Attempt.objects.filter(
             round=round_, status=Attempt.Status.FINISHED, is_practice=False
@@ -246,7 +291,7 @@ PRIZE_WALK_FIELDS = (
     "user__date_of_birth",
     "user__is_staff",
     "user__is_superuser",
-    "user__contest_role",
+    "user__occupation",
     "user__unit__path",
 )
 
@@ -260,10 +305,19 @@ def result_rows_walk(*, result: RoundResult, group_name: str | None = None):
     return rows.order_by("rank").values(*PRIZE_WALK_FIELDS).iterator(chunk_size=500)
 
 
-def individual_tiers(*, contest: Contest) -> QuerySet[PrizeTier]:
-    return PrizeTier.objects.filter(
-        contest=contest, kind=PrizeTier.Kind.INDIVIDUAL
-    ).order_by("order", "pk")
+def individual_tiers(
+    *, contest: Contest, stage: str | None = None
+) -> QuerySet[PrizeTier]:
+    """The contest's individual tiers; with a stage, those that stage awards: a tier
+    set for "the weekly rounds and the final" is awarded by both, never by a
+    qualifying round."""
+    tiers = PrizeTier.objects.filter(contest=contest, kind=PrizeTier.Kind.INDIVIDUAL)
+    if stage is not None:
+        stages = [stage]
+        if stage in (Round.Stage.REGULAR, Round.Stage.FINAL):
+            stages.append(PrizeTier.Stage.WEEKLY_AND_FINAL)
+        tiers = tiers.filter(stage__in=stages)
+    return tiers.order_by("order", "pk")
 
 
 def disqualified_user_ids(*, round_: Round) -> set[int]:
@@ -272,15 +326,21 @@ def disqualified_user_ids(*, round_: Round) -> set[int]:
     )
 
 
-def earlier_winner_ids(*, round_: Round) -> set[int]:
-    """People holding an approved prize from a round of the contest that closed earlier."""
+def other_weekly_winner_ids(*, round_: Round) -> set[int]:
+    """People holding an approved prize from another weekly round of the contest, in
+    whatever order the weeks were computed or approved; none outside weekly rounds
+    (a final's prize is not a weekly prize)."""
+    if round_.stage != Round.Stage.REGULAR:
+        return set()
     return set(
         ResultRow.objects.filter(
             result__round__contest_id=round_.contest_id,
-            result__round__closes_at__lt=round_.closes_at,
+            result__round__stage=Round.Stage.REGULAR,
             result__status=RoundResult.Status.APPROVED,
             prize_tier__isnull=False,
-        ).values_list("user_id", flat=True)
+        )
+        .exclude(result__round_id=round_.pk)
+        .values_list("user_id", flat=True)
     )
 
 
@@ -386,3 +446,35 @@ def unit_result_get_published(*, contest: Contest) -> UnitResult | None:
     return UnitResult.objects.filter(
         contest=contest, status=RoundResult.Status.APPROVED
     ).first()
+
+
+def contest_rules_in_words(*, contest: Contest) -> dict[str, list[str]]:
+    """The contest's current rules as Vietnamese sentences, for its page."""
+    rules = ranking_rules_get(contest=contest)
+    has_prediction = any(r.has_prediction for r in contest.rounds.all())
+    return {
+        "individual": rules_text.rules_sentences(
+            counted_attempt=rules.counted_attempt,
+            order=rules.order,
+            truth_kind=rules.truth_kind if has_prediction else None,
+            one_weekly_prize_per_person=rules.one_weekly_prize_per_person,
+        ),
+        "collective": rules_text.unit_rules_sentences(
+            order=[
+                rules.unit_metric,
+                *[c for c in rules.unit_tie_break or () if c != rules.unit_metric],
+            ],
+            min_rate_percent=rules.unit_min_rate_percent,
+        ),
+    }
+
+
+def result_rules_in_words(*, result: RoundResult) -> list[str]:
+    """The rules a computed result was ranked by, from its frozen ruleset."""
+    ruleset = result.ruleset
+    return rules_text.rules_sentences(
+        counted_attempt=ruleset["counted_attempt"],
+        order=ruleset["order"],
+        truth_kind=ruleset.get("truth_kind"),
+        one_weekly_prize_per_person=ruleset.get("one_weekly_prize_per_person", False),
+    )

@@ -222,7 +222,7 @@ def _contestants(size: Size, communes: list[int], now: datetime) -> int:
         "is_staff",
         "is_active",
         "must_change_password",
-        "contest_role",
+        "nationality",
     ]
     defaults = [f.get_default() for f in map(User._meta.get_field, columns[9:])]
 

@@ -32,11 +32,17 @@ class ContestAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "min_age",
+                    "allowed_occupations",
                     "require_citizen_id",
                     "excluded_units",
+                    "exclude_committee_units",
                     "allow_excluded_practice",
                 )
             },
+        ),
+        (
+            _("Chỉ tiêu tham gia của đơn vị"),
+            {"fields": ("participation_target_percent", "participation_occupations")},
         ),
     )
 

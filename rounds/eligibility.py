@@ -1,7 +1,8 @@
 """Who may take part in a contest: pure, standard library only.
 
 Contract: `check` returns the reasons a person may not rank in a contest, in a fixed
-order; an empty tuple means eligible. Age counts whole years on the given day, so a
+order; an empty tuple means eligible. Committee membership is per contest: a member
+of one contest's committee is excluded from that contest only. Age counts whole years on the given day, so a
 person born on 29 February turns a year older on 1 March in common years.
 """
 
@@ -16,18 +17,23 @@ CONTEST_ROLE = "contest_role"
 EXCLUDED_UNIT = "excluded_unit"
 MISSING_UNIT = "missing_unit"
 MISSING_CITIZEN_ID = "missing_citizen_id"
+OCCUPATION_NOT_ALLOWED = "occupation_not_allowed"
+COMMITTEE_UNIT = "committee_unit"
 
 # Reasons that a practice attempt may waive; age and missing data never are.
-EXCLUSIONS = frozenset({STAFF, CONTEST_ROLE, EXCLUDED_UNIT})
+EXCLUSIONS = frozenset(
+    {STAFF, CONTEST_ROLE, EXCLUDED_UNIT, OCCUPATION_NOT_ALLOWED, COMMITTEE_UNIT}
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Person:
     date_of_birth: date | None
     is_staff: bool
-    contest_role: str
-    unit_path_ids: tuple[int, ...]
+    unit_path_ids: tuple[int, ...]  # from the root down to the person's own unit
     has_citizen_id: bool
+    person_id: int | None = None  # None for an account not yet registered
+    occupation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,11 @@ class Rules:
     min_age: int
     excluded_unit_ids: Collection[int]
     require_citizen_id: bool
+    # Members of this contest's committees, and the units (own unit only) whose
+    # people the contest also excludes because a member works there.
+    committee_ids: Collection[int] = frozenset()
+    committee_unit_ids: Collection[int] = frozenset()
+    allowed_occupations: Collection[str] = frozenset()  # empty: everyone
 
 
 def age_on(born: date, day: date) -> int:
@@ -59,8 +70,12 @@ def check(*, person: Person, rules: Rules, day: date) -> tuple[str, ...]:
         reasons.append(MISSING_CITIZEN_ID)
     if person.is_staff:
         reasons.append(STAFF)
-    if person.contest_role:
+    if person.person_id is not None and person.person_id in rules.committee_ids:
         reasons.append(CONTEST_ROLE)
     if set(person.unit_path_ids) & set(rules.excluded_unit_ids):
         reasons.append(EXCLUDED_UNIT)
+    if person.unit_path_ids and person.unit_path_ids[-1] in rules.committee_unit_ids:
+        reasons.append(COMMITTEE_UNIT)
+    if rules.allowed_occupations and person.occupation not in rules.allowed_occupations:
+        reasons.append(OCCUPATION_NOT_ALLOWED)
     return tuple(reasons)

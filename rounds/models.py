@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Unit
+from accounts.models import Unit, User
+from contest_portal.fields import ChoiceListField
 from quizzes.models import Topic
 
 
@@ -52,6 +53,37 @@ class Contest(models.Model):
         _("chỉ tiêu tỷ lệ tham gia của mỗi đơn vị (%)"),
         default=70,
         help_text=_("Đơn vị dưới chỉ tiêu được đánh dấu trên bảng điều khiển."),
+    )
+    participation_occupations = ChoiceListField(
+        _("tỷ lệ tham gia tính trên các đối tượng"),
+        item_choices=User.Occupation.choices,
+        default=list,
+        blank=True,
+        help_text=_(
+            "Ví dụ chỉ tiêu 70% số CBCCVC tham gia: chọn «Cán bộ, công chức, viên "
+            "chức» và nhập số biên chế là số CBCCVC của đơn vị. Để trống: tính mọi "
+            "người dự thi trên số biên chế."
+        ),
+    )
+    allowed_occupations = ChoiceListField(
+        _("chỉ dành cho các đối tượng"),
+        item_choices=User.Occupation.choices,
+        default=list,
+        blank=True,
+        help_text=_(
+            "Người thuộc đối tượng khác không được đăng ký, dự thi. Để trống: mọi "
+            "đối tượng được dự thi."
+        ),
+    )
+    exclude_committee_units = models.BooleanField(
+        _(
+            "không cho cán bộ các đơn vị có thành viên Ban Tổ chức, Ban Giám khảo dự thi"
+        ),
+        default=False,
+        help_text=_(
+            "Áp dụng cho người cùng đơn vị trực tiếp với thành viên Ban Tổ chức, Ban "
+            "Giám khảo, Tổ thư ký, Tổ soạn thảo (không gồm đơn vị trực thuộc)."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -105,6 +137,17 @@ class Round(models.Model):
     qualify_per_unit = models.PositiveSmallIntegerField(
         _("số người vào chung kết mỗi đơn vị"), default=10
     )
+    qualify_unit_levels = ChoiceListField(
+        _("xét chọn vào chung kết theo đơn vị cấp"),
+        item_choices=Unit.Level.choices,
+        default=list,
+        blank=True,
+        help_text=_(
+            "Vòng loại: mỗi đơn vị thuộc các cấp được chọn (tính cả các đơn vị trực "
+            "thuộc) có số người nêu trên vào chung kết. Để trống: xét theo đơn vị "
+            "trực tiếp của thí sinh."
+        ),
+    )
     prediction_truth_value = models.BigIntegerField(
         _("đáp án câu dự đoán (nhập tay)"),
         null=True,
@@ -153,6 +196,42 @@ class Round(models.Model):
     @property
     def has_prediction(self) -> bool:
         return bool(self.prediction_question.strip())
+
+
+class ContestCommitteeMember(models.Model):
+    """A member of one contest's committees: excluded from that contest only."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("Thành viên Ban Tổ chức")
+        JUDGE = "judge", _("Thành viên Ban Giám khảo")
+        SECRETARIAT = "secretariat", _("Thành viên Tổ thư ký, Tổ giúp việc")
+        AUTHOR = "author", _("Thành viên Tổ soạn thảo câu hỏi - đáp án")
+        TECHNICAL = "technical", _("Nhân viên kỹ thuật phần mềm")
+
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="committee"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người"),
+        on_delete=models.CASCADE,
+        related_name="committee_roles",
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("thành viên Ban Tổ chức, Ban Giám khảo")
+        verbose_name_plural = _("thành viên Ban Tổ chức, Ban Giám khảo, tổ giúp việc")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "user"],
+                name="committee_member_once",
+                violation_error_message=_("Người này đã có vai trò trong cuộc thi."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.get_role_display()}"
 
 
 class RoundTopicQuota(models.Model):

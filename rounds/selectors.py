@@ -11,7 +11,7 @@ from django.utils.html import escape
 from accounts.models import User
 from quizzes.models import Question, QuestionRevision
 from rounds import eligibility
-from rounds.models import Attempt, Contest, Round
+from rounds.models import Attempt, Contest, ContestCommitteeMember, Round
 
 LETTERS = string.ascii_uppercase
 
@@ -21,20 +21,33 @@ def person_of(user: User) -> eligibility.Person:
     return eligibility.Person(
         date_of_birth=user.date_of_birth,
         is_staff=user.is_staff or user.is_superuser,
-        contest_role=user.contest_role,
         unit_path_ids=unit_path,
         has_citizen_id=bool(user.citizen_id),
+        person_id=user.pk,
+        occupation=user.occupation,
     )
 
 
 def contest_eligibility_rules(*, contest: Contest) -> eligibility.Rules:
     """The contest's eligibility settings as plain data."""
+    committee = list(
+        ContestCommitteeMember.objects.filter(contest=contest).values_list(
+            "user_id", "user__unit_id"
+        )
+    )
     return eligibility.Rules(
         min_age=contest.min_age,
         excluded_unit_ids=frozenset(
             contest.excluded_units.values_list("pk", flat=True)
         ),
         require_citizen_id=contest.require_citizen_id,
+        committee_ids=frozenset(user_id for user_id, _unit in committee),
+        committee_unit_ids=frozenset(
+            unit for _user, unit in committee if unit is not None
+        )
+        if contest.exclude_committee_units
+        else frozenset(),
+        allowed_occupations=frozenset(contest.allowed_occupations or ()),
     )
 
 
@@ -261,19 +274,11 @@ def attempt_list_for_user(*, user: User) -> QuerySet[Attempt]:
     )
 
 
-def attempt_tally_in_round(*, user: User, round_: Round) -> tuple[int, Attempt | None]:
-    """How many attempts the user has made in the round, and their best finished one
-    (most correct, then fastest, then earliest), from one read of their few attempts."""
-    attempts = list(
+def attempts_in_round(*, user: User, round_: Round) -> list[Attempt]:
+    """The user's attempts in the round, without their draw and answers."""
+    return list(
         Attempt.objects.filter(user=user, round=round_).defer("draw", "answers")
     )
-    finished = [a for a in attempts if a.status == Attempt.Status.FINISHED]
-    best = min(
-        finished,
-        key=lambda a: (-a.correct_count, a.duration_ms, a.submitted_at, a.pk),
-        default=None,
-    )
-    return len(attempts), best
 
 
 def attempt_open_in_round(*, user: User, round_: Round) -> Attempt | None:

@@ -50,11 +50,25 @@ ELIGIBILITY_MESSAGES = {
     eligibility.EXCLUDED_UNIT: _(
         "Cán bộ của đơn vị bạn không thuộc đối tượng dự thi của cuộc thi này."
     ),
+    eligibility.COMMITTEE_UNIT: _(
+        "Cán bộ cùng đơn vị với thành viên Ban Tổ chức, Ban Giám khảo, Tổ thư ký "
+        "không được tham gia cuộc thi này."
+    ),
+    eligibility.OCCUPATION_NOT_ALLOWED: _(
+        "Cuộc thi này chỉ dành cho: %(occupations)s."
+    ),
 }
 
 
-def eligibility_message(*, reason: str, min_age: int) -> str:
-    return ELIGIBILITY_MESSAGES[reason] % {"age": min_age}
+def eligibility_message(*, reason: str, contest: Contest) -> str:
+    """The Vietnamese sentence telling a person why they may not take part."""
+    allowed = dict(User.Occupation.choices)
+    return ELIGIBILITY_MESSAGES[reason] % {
+        "age": contest.min_age,
+        "occupations": ", ".join(
+            str(allowed[code]) for code in contest.allowed_occupations or ()
+        ),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,35 +78,43 @@ class RegistrationProblem:
     code: str
 
 
+# What a registration form can be told, the field it is about, and whether a
+# contest open to practice by the excluded still lets the person in.
+_REGISTRATION_CHECKS = (
+    (eligibility.UNDER_AGE, "date_of_birth", False),
+    (eligibility.OCCUPATION_NOT_ALLOWED, "occupation", True),
+    (eligibility.EXCLUDED_UNIT, "unit", True),
+    (eligibility.COMMITTEE_UNIT, "unit", True),
+)
+
+
 def registration_problem(
-    *, contest: Contest, date_of_birth: date, unit: Unit, now: datetime
+    *,
+    contest: Contest,
+    date_of_birth: date,
+    unit: Unit,
+    now: datetime,
+    occupation: str = "",
 ) -> RegistrationProblem | None:
     """Why a new account may not take part in this contest, or None."""
     rules = contest_eligibility_rules(contest=contest)
     person = eligibility.Person(
         date_of_birth=date_of_birth,
         is_staff=False,
-        contest_role="",
         unit_path_ids=tuple(unit.ancestor_ids),
         has_citizen_id=True,  # the form itself requires it when the contest does
+        occupation=occupation,
     )
     reasons = eligibility.check(person=person, rules=rules, day=timezone.localdate(now))
-    if eligibility.UNDER_AGE in reasons:
-        return RegistrationProblem(
-            field="date_of_birth",
-            message=eligibility_message(
-                reason=eligibility.UNDER_AGE, min_age=contest.min_age
-            ),
-            code=eligibility.UNDER_AGE,
-        )
-    if eligibility.EXCLUDED_UNIT in reasons and not contest.allow_excluded_practice:
-        return RegistrationProblem(
-            field="unit",
-            message=eligibility_message(
-                reason=eligibility.EXCLUDED_UNIT, min_age=contest.min_age
-            ),
-            code=eligibility.EXCLUDED_UNIT,
-        )
+    for reason, field, practice_waives in _REGISTRATION_CHECKS:
+        if reason in reasons and not (
+            practice_waives and contest.allow_excluded_practice
+        ):
+            return RegistrationProblem(
+                field=field,
+                message=eligibility_message(reason=reason, contest=contest),
+                code=reason,
+            )
     return None
 
 
@@ -131,7 +153,7 @@ def attempt_check_eligibility(*, user: User, round_: Round, now: datetime) -> bo
     if reasons:
         first = (blocking or list(reasons))[0]
         raise ValidationError(
-            eligibility_message(reason=first, min_age=contest.min_age), code=first
+            eligibility_message(reason=first, contest=contest), code=first
         )
     return False
 
@@ -191,8 +213,11 @@ def _score(attempt: Attempt, key: _AnswerKey) -> int:
     ).correct
 
 
-def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> Attempt:
-    """The one writer of an attempt's result fields; the caller holds the row lock."""
+def _finish(
+    attempt: Attempt, *, submitted_at: datetime, finished_by: str, now: datetime
+) -> Attempt:
+    """The one writer of an attempt's result fields; the caller holds the row lock.
+    `now` is when the finish is recorded (after the deadline, for a late sweep)."""
     attempt_check_transition(attempt=attempt, to=Attempt.Status.FINISHED)
     key = _answer_key(attempt.round_id, (item[0] for item in attempt.draw))
     correct = _score(attempt, key)
@@ -219,7 +244,7 @@ def _finish(attempt: Attempt, *, submitted_at: datetime, finished_by: str) -> At
             "answers",
         ]
     )
-    _record_event(attempt, kind=AttemptEvent.Kind.FINISHED)
+    _record_event(attempt, kind=AttemptEvent.Kind.FINISHED, now=now)
     return attempt
 
 
@@ -228,17 +253,22 @@ def _expired(attempt: Attempt, now: datetime) -> bool:
     return attempt.status == Attempt.Status.OPEN and now > attempt.deadline + grace
 
 
-def _finish_at_deadline(attempt: Attempt) -> Attempt:
+def _finish_at_deadline(attempt: Attempt, now: datetime) -> Attempt:
     return _finish(
         attempt,
         submitted_at=attempt.deadline,
         finished_by=Attempt.FinishedBy.DEADLINE,
+        now=now,
     )
 
 
 @transaction.atomic
 def attempt_start(
-    *, user: User, round_: Round, now: datetime | None = None
+    *,
+    user: User,
+    round_: Round,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
 ) -> StartResult:
     """Resume the user's open attempt in the round, or draw a new one."""
     now = now or timezone.now()
@@ -276,14 +306,16 @@ def attempt_start(
                 resumed=True,
                 shortened=_shortened(open_attempt, round_),
             )
-        _finish_at_deadline(open_attempt)
+        _finish_at_deadline(open_attempt, now)
     if round_.max_attempts and used >= round_.max_attempts:
         raise ValidationError(
             _("Bạn đã dùng hết %(n)d lượt thi của tuần thi này.")
             % {"n": round_.max_attempts},
             code="attempt_limit",
         )
-    drawn = _draw_for(round_, _system_random)
+    # A seeded generator makes a draw repeatable (the demo); contestants get the
+    # system's.
+    drawn = _draw_for(round_, rng or _system_random)
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at)
     attempt = Attempt(
         user=user,
@@ -411,7 +443,7 @@ def _save(
         _refuse_if_closed(locked, now)
         expired = _expired(locked, now)
         if expired:
-            _finish_at_deadline(locked)
+            _finish_at_deadline(locked, now)
         else:
             if position is not None:
                 if shown_choice is None:
@@ -452,7 +484,7 @@ def attempt_submit(
             return locked
         _refuse_if_closed(locked, now)
         if _expired(locked, now):
-            return _finish_at_deadline(locked)
+            return _finish_at_deadline(locked, now)
         merged = list(locked.answers)
         for position, shown in answers.items():
             original = _shown_to_original(locked, position, shown)
@@ -470,7 +502,10 @@ def attempt_submit(
         locked.answers = merged
         locked.prediction = prediction
         return _finish(
-            locked, submitted_at=now, finished_by=Attempt.FinishedBy.CONTESTANT
+            locked,
+            submitted_at=now,
+            finished_by=Attempt.FinishedBy.CONTESTANT,
+            now=now,
         )
 
 
@@ -484,7 +519,7 @@ def attempt_finish_if_expired(
     with transaction.atomic():
         locked = _locked(attempt)
         if _expired(locked, now):
-            _finish_at_deadline(locked)
+            _finish_at_deadline(locked, now)
         return locked
 
 

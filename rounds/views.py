@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import RegistrationForm
 from accounts.views import register_user_from_form, registration_rate_key, safe_next
+from awards.rules_text import COUNTED_LABELS
+from awards.selectors import counted_attempt_of
 from contest_portal.ratelimit import ratelimit
 from rounds import page_cache, rendering, scoring, selectors, services
 from rounds.forms import SaveForm, SubmitForm
@@ -112,6 +114,7 @@ def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
             date_of_birth=form.cleaned_data["date_of_birth"],
             unit=form.cleaned_data["unit"],
             now=timezone.now(),
+            occupation=form.cleaned_data.get("occupation") or "",
         )
         if problem:
             form.add_error(problem.field, problem.message)
@@ -274,7 +277,9 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect("rounds:attempt", public_id=attempt.public_id)
     round_ = attempt.round
     now = timezone.now()
-    used, best = selectors.attempt_tally_in_round(user=request.user, round_=round_)
+    attempts = selectors.attempts_in_round(user=request.user, round_=round_)
+    used = len(attempts)
+    counted, policy = counted_attempt_of(round_=round_, attempts=attempts)
     review = selectors.round_review_allowed(round_=round_, now=now)
     return render(
         request,
@@ -285,7 +290,8 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "duration_text": scoring.format_duration(attempt.duration_ms or 0),
             "used": used,
             "left": (round_.max_attempts - used) if round_.max_attempts else None,
-            "best": best,
+            "counted": counted,
+            "counted_label": COUNTED_LABELS[policy],
             "round_open": services.round_is_open(round_=round_, now=now),
             "review": review,
             "questions": selectors.attempt_questions(attempt=attempt) if review else [],

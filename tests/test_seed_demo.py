@@ -1,35 +1,48 @@
-"""The demo load takes ~5 s, so it runs once for the module and is rolled back after."""
+"""The demo load takes ~10 s, so it runs once for the module and is rolled back after."""
 
 import io
+from datetime import datetime
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Unit, User
 from awards.models import PrizeTier
 from quizzes.models import Question, QuestionRevision, Topic
 from rounds import scoring, selectors
-from rounds.models import Attempt, Contest, Round
+from rounds.models import Attempt, AttemptEvent, Contest, ContestCommitteeMember, Round
 
 pytestmark = pytest.mark.django_db
-
-RESCORED_SAMPLE = 50
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
+    # Runs before the per-test cache reset: a rolled-back test's round ids come back.
+    selectors.revisions_forget()
+    selectors.draw_pools_forget()
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
         yield Contest.objects.get()
         transaction.set_rollback(True)
+    selectors.revisions_forget()
+    selectors.draw_pools_forget()
+
+
+def finished_attempts() -> list[Attempt]:
+    return list(Attempt.objects.filter(status=Attempt.Status.FINISHED).order_by("pk"))
+
+
+def chosen(attempt: Attempt) -> list[int | None]:
+    return [entry[0] if entry else None for entry in attempt.answers]
 
 
 def counts() -> dict[str, int]:
     models = [Contest, Round, PrizeTier, Topic, Question, QuestionRevision, Unit]
-    models += [User, Attempt]
+    models += [User, Attempt, AttemptEvent]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -75,7 +88,9 @@ def test_the_organizer_can_log_in(demo):
 
     assert user is not None
     assert user.is_superuser
-    assert user.contest_role == User.ContestRole.ORGANIZER
+    assert ContestCommitteeMember.objects.filter(
+        user=user, role=ContestCommitteeMember.Role.ORGANIZER
+    ).exists()
 
 
 def test_hundreds_of_contestants_are_loaded(demo):
@@ -84,22 +99,114 @@ def test_hundreds_of_contestants_are_loaded(demo):
     assert contestants.count() >= 300
 
 
-def test_stored_scores_of_the_closed_round_match_a_rescoring(demo):
-    closed = demo.rounds.filter(closes_at__lte=timezone.now()).get()
-    attempts = list(closed.attempts.order_by("pk")[:RESCORED_SAMPLE])
+def test_every_demo_attempt_is_finished(demo):
+    statuses = set(Attempt.objects.values_list("status", flat=True))
+
+    assert statuses == {Attempt.Status.FINISHED}
+
+
+def test_every_finished_attempt_has_the_fingerprint_of_its_answers(demo):
+    attempts = finished_attempts()
+
+    expected = [
+        scoring.answers_fingerprint(
+            revision_ids=[revision_id for revision_id, _ in attempt.draw],
+            chosen=chosen(attempt),
+        )
+        for attempt in attempts
+    ]
+
+    assert attempts
+    assert all(expected)
+    assert [a.answers_fingerprint for a in attempts] == expected
+
+
+def test_every_finished_attempt_has_exactly_one_finish_event(demo):
+    tally = Attempt.objects.filter(status=Attempt.Status.FINISHED).annotate(
+        finishes=Count("events", filter=Q(events__kind=AttemptEvent.Kind.FINISHED))
+    )
+
+    finishes = set(tally.values_list("finishes", flat=True))
+
+    assert finishes == {1}
+    assert AttemptEvent.objects.count() == tally.count()
+
+
+def test_the_finish_event_records_the_stored_result(demo):
+    events = list(
+        AttemptEvent.objects.filter(kind=AttemptEvent.Kind.FINISHED).select_related(
+            "attempt"
+        )
+    )
+
+    recorded = [
+        (
+            e.data["finished_by"],
+            datetime.fromisoformat(e.data["submitted_at"]),
+            e.data["duration_ms"],
+            e.data["correct_count"],
+        )
+        for e in events
+    ]
+
+    assert events
+    assert recorded == [
+        (
+            e.attempt.finished_by,
+            e.attempt.submitted_at,
+            e.attempt.duration_ms,
+            e.attempt.correct_count,
+        )
+        for e in events
+    ]
+
+
+@pytest.mark.parametrize(
+    ("finished_by", "actor_is_the_contestant"),
+    [
+        pytest.param(Attempt.FinishedBy.CONTESTANT, True, id="submitted"),
+        pytest.param(Attempt.FinishedBy.DEADLINE, False, id="deadline"),
+    ],
+)
+def test_both_finish_paths_are_taken_and_traced(
+    demo, finished_by, actor_is_the_contestant
+):
+    events = AttemptEvent.objects.filter(attempt__finished_by=finished_by).values_list(
+        "actor_id", "attempt__user_id"
+    )
+
+    actors_are_contestants = {actor == user for actor, user in events}
+
+    assert len(events) >= 20
+    assert actors_are_contestants == {actor_is_the_contestant}
+
+
+def test_stored_scores_of_every_round_match_a_rescoring(demo):
+    attempts = finished_attempts()
     keys = dict(QuestionRevision.objects.values_list("pk", "correct_index"))
 
     rescored = [
         scoring.score(
             correct_indexes=[keys[revision_id] for revision_id, _ in attempt.draw],
-            answers=[entry[0] if entry else None for entry in attempt.answers],
+            answers=chosen(attempt),
         ).correct
         for attempt in attempts
     ]
 
-    assert len(attempts) == RESCORED_SAMPLE
-    assert all(a.status == Attempt.Status.FINISHED for a in attempts)
     assert [a.correct_count for a in attempts] == rescored
+
+
+def test_durations_match_the_stored_start_and_submit_times(demo):
+    attempts = finished_attempts()
+
+    expected = [
+        scoring.duration_ms(started_at=a.started_at, finished_at=a.submitted_at)
+        for a in attempts
+    ]
+
+    assert [a.duration_ms for a in attempts] == expected
+    assert all(a.submitted_at <= a.deadline for a in attempts)
+    assert all(a.submitted_at < timezone.now() for a in attempts)
 
 
 def test_loading_again_creates_nothing(demo):

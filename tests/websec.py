@@ -144,6 +144,18 @@ def csrf_client(user: User | None = None) -> tuple[Client, str]:
     return client, token
 
 
+def multi_widget_values(key: str, widget: Any, value: Any) -> dict[str, str]:
+    """What a browser sends for a widget made of several inputs: key_0, key_1, ..."""
+    if not value:
+        return {}
+    parts = widget.decompress(value) if not isinstance(value, list) else value
+    parts = list(parts) + [""] * (len(widget.widgets) - len(parts))
+    return {
+        f"{key}_{i}": part.isoformat() if hasattr(part, "isoformat") else str(part)
+        for i, part in enumerate(parts)
+    }
+
+
 def form_values(form: Any) -> dict[str, Any]:
     """What a browser would send back for an unchanged form: its initial values."""
     from django import forms as django_forms
@@ -152,10 +164,8 @@ def form_values(form: Any) -> dict[str, Any]:
     for name, field in form.fields.items():
         value = form[name].value()
         key = form.add_prefix(name)
-        if isinstance(field.widget, django_forms.SplitDateTimeWidget):
-            if value:
-                day, time = field.widget.decompress(value)
-                data[f"{key}_0"], data[f"{key}_1"] = day.isoformat(), time.isoformat()
+        if isinstance(field.widget, django_forms.MultiWidget):
+            data.update(multi_widget_values(key, field.widget, value))
             continue
         if isinstance(field, django_forms.BooleanField):
             if value:

@@ -1,8 +1,7 @@
 """Prizes handed out down a stored ranking, and the qualifiers of a qualifying round."""
 
-from collections import defaultdict
-
-from awards import allocation
+from accounts.models import Unit
+from awards import allocation, qualification
 from awards.eligibility_reasons import NO_GROUP
 from awards.models import PrizeTier, ResultRow, RoundResult
 from awards.selectors import result_rows_walk
@@ -79,16 +78,31 @@ def _row_award(pk: int, tier: PrizeTier | None, reason: str | None) -> ResultRow
     )
 
 
-def qualified_write(result: RoundResult, *, per_unit: int, blocked) -> None:
-    """Mark the top `per_unit` eligible people of each unit of a qualifying round."""
-    taken: dict[int | None, int] = defaultdict(int)
-    chosen = []
-    for row in result_rows_walk(result=result):
-        if blocked(row) or taken[row["unit_id"]] >= per_unit:
-            continue
-        taken[row["unit_id"]] += 1
-        chosen.append(row["pk"])
-    for start in range(0, len(chosen), 1000):
-        ResultRow.objects.filter(pk__in=chosen[start : start + 1000]).update(
+def qualified_write(
+    result: RoundResult, *, per_unit: int, levels: list[str], blocked
+) -> None:
+    """Mark who reaches the final: the top `per_unit` eligible people of each unit
+    at the chosen levels, sub-units included (awards.qualification)."""
+    level_of = dict(Unit.objects.values_list("pk", "level")) if levels else {}
+    rows = list(result_rows_walk(result=result))
+    pk_of = {row["user_id"]: row["pk"] for row in rows}
+    chosen = qualification.qualifiers(
+        (
+            qualification.Ranked(
+                person_id=row["user_id"],
+                unit_path_ids=tuple(
+                    int(p) for p in (row["user__unit__path"] or "").split("/") if p
+                ),
+                eligible=blocked(row) is None,
+            )
+            for row in rows
+        ),
+        per_unit=per_unit,
+        levels=levels,
+        level_of=level_of,
+    )
+    pks = [pk_of[person] for person in chosen]
+    for start in range(0, len(pks), 1000):
+        ResultRow.objects.filter(pk__in=pks[start : start + 1000]).update(
             qualified=True
         )

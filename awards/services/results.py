@@ -1,10 +1,12 @@
 """A round's result: ranked in the database, prizes allocated, then approved."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,8 +20,8 @@ from awards.models import (
 )
 from awards.selectors import (
     disqualified_user_ids,
-    earlier_winner_ids,
     individual_tiers,
+    other_weekly_winner_ids,
     ranking_order_sql,
     ranking_rules_get,
     round_counted_attempts,
@@ -28,16 +30,21 @@ from awards.selectors import (
 from awards.services.approval import canonical, digest, freeze, refuse_if_approved
 from awards.services.audit import audit
 from awards.services.prizes import prizes_write, qualified_write
+from awards.services.settings import refuse_unawardable
 from rounds import eligibility
-from rounds.models import Round, RoundQualifier
+from rounds.models import Contest, Round, RoundQualifier
 from rounds.selectors import contest_eligibility_rules
 from rounds.services import attempts_finish_expired
 
 
-def _truth(round_: Round, rules: RankingRules, stats) -> int | None:
+def _truth(
+    round_: Round, rules: RankingRules, stats, *, preview: bool = False
+) -> int | None:
     if not round_.has_prediction:
         return None
     if rules.truth_kind == ranking.TRUTH_MANUAL:
+        if round_.prediction_truth_value is None and preview:
+            return None  # a preview ranks without the prediction until it is entered
         if round_.prediction_truth_value is None:
             raise ValidationError(
                 _("Chưa nhập đáp án câu dự đoán của tuần thi."), code="truth_missing"
@@ -63,6 +70,16 @@ def _ruleset(
         "truth_kind": rules.truth_kind if round_.has_prediction else None,
         "truth": truth,
         "one_weekly_prize_per_person": rules.one_weekly_prize_per_person,
+        "stage": round_.stage,
+        "qualify_per_unit": round_.qualify_per_unit
+        if round_.stage == Round.Stage.QUALIFYING
+        else None,
+        "qualify_unit_levels": list(round_.qualify_unit_levels or ())
+        if round_.stage == Round.Stage.QUALIFYING
+        else None,
+        "allowed_occupations": sorted(elig.allowed_occupations),
+        "committee_ids": sorted(elig.committee_ids),
+        "committee_unit_ids": sorted(elig.committee_unit_ids),
         "min_age": elig.min_age,
         "excluded_unit_ids": sorted(elig.excluded_unit_ids),
         "tiers": [
@@ -82,6 +99,17 @@ def _ruleset(
     }
 
 
+def _refuse_unless_closed(round_: Round, now: datetime) -> None:
+    if now <= round_.closes_at + timedelta(seconds=round_.grace_seconds):
+        raise ValidationError(
+            _(
+                "Tuần thi chưa kết thúc: chỉ tính kết quả sau khi tuần thi đóng "
+                "và hết thời gian gia hạn nộp bài."
+            ),
+            code="round_open",
+        )
+
+
 @transaction.atomic
 def result_compute(
     *, round_: Round, actor: User, now: datetime | None = None
@@ -91,29 +119,86 @@ def result_compute(
     round_ = (
         Round.objects.select_for_update().select_related("contest").get(pk=round_.pk)
     )
-    if now <= round_.closes_at + timedelta(seconds=round_.grace_seconds):
-        raise ValidationError(
-            _(
-                "Tuần thi chưa kết thúc: chỉ tính kết quả sau khi tuần thi đóng "
-                "và hết thời gian gia hạn nộp bài."
-            ),
-            code="round_open",
-        )
+    _refuse_unless_closed(round_, now)
     refuse_if_approved(round_)
+    return _compute(round_, actor=actor, now=now, preview=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPreview:
+    truth: int | None
+    participants: int
+    perfect_people: int
+    rows: list[dict]  # the prize zone and the qualifiers, in rank order
+
+
+def result_preview(
+    *, round_: Round, actor: User, now: datetime | None = None, limit: int = 200
+) -> ResultPreview:
+    """Who would win under the current rules if the round closed now: the very
+    computation of result_compute, rolled back, so nothing is stored or published."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        round_ = Round.objects.select_related("contest").get(pk=round_.pk)
+        refuse_if_approved(round_)
+        result = _compute(round_, actor=actor, now=now, preview=True)
+        rows = list(
+            result.rows.filter(
+                Q(rank__lte=limit) | ~Q(prize_name="") | Q(qualified=True)
+            )
+            .order_by("rank")
+            .values(
+                "rank",
+                "group_name",
+                "rank_in_group",
+                "full_name",
+                "unit_name",
+                "correct",
+                "question_count",
+                "prediction",
+                "prediction_gap",
+                "duration_ms",
+                "submitted_at",
+                "prize_name",
+                "prize_amount_vnd",
+                "skip_reason",
+                "qualified",
+            )
+        )
+        preview = ResultPreview(
+            truth=result.prediction_truth,
+            participants=result.participants,
+            perfect_people=result.perfect_people,
+            rows=rows,
+        )
+        transaction.set_rollback(True)
+    return preview
+
+
+def _compute(
+    round_: Round, *, actor: User, now: datetime, preview: bool
+) -> RoundResult:
+    """Rank the round, allocate its prizes and store the snapshot (rolled back by
+    the caller of a preview)."""
+    contest = round_.contest
+    refuse_unawardable(contest=contest)
     if connection.vendor == "postgresql":
         # Ranking sorts every attempt of the round twice: in memory, not on disk.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
     # Attempts abandoned with saved answers count: finish them before ranking.
     attempts_finish_expired(now=now, round_=round_)
-    contest = round_.contest
     rules = ranking_rules_get(contest=contest)
     order = ranking.validate_order(rules.order)
     stats = round_stats(round_=round_, order=order, policy=rules.counted_attempt)
-    truth = _truth(round_, rules, stats)
+    truth = _truth(round_, rules, stats, preview=preview)
     elig = contest_eligibility_rules(contest=contest)
     groups = list(contest.contestant_groups.order_by("pk"))
-    tiers = list(individual_tiers(contest=contest).select_related("contestant_group"))
+    tiers = list(
+        individual_tiers(contest=contest, stage=round_.stage).select_related(
+            "contestant_group"
+        )
+    )
 
     result, _created = RoundResult.objects.update_or_create(
         round=round_,
@@ -123,7 +208,7 @@ def result_compute(
             "ruleset": _ruleset(round_, rules, truth, tiers, elig),
             "participants": stats.participants,
             "attempts": stats.attempts,
-            "perfect_people": stats.perfect_people,
+            "perfect_people": 0,  # counted on the list itself, below
             "computed_by": actor,
             "computed_at": now,
             "approved_by": None,
@@ -140,29 +225,39 @@ def result_compute(
         truth=truth,
         groups=groups,
     )
+    # Published beside the list, so it counts the list's own rows: the counted
+    # attempt of each person, whatever the order of the criteria.
+    result.perfect_people = result.rows.filter(correct=F("question_count")).count()
+    result.save(update_fields=["perfect_people"])
     disqualified = disqualified_user_ids(round_=round_)
-    earlier = (
-        earlier_winner_ids(round_=round_)
+    others = (
+        other_weekly_winner_ids(round_=round_)
         if rules.one_weekly_prize_per_person
         else set()
     )
 
     def blocked(row: dict) -> str | None:
         return eligibility_reasons.blocking_reason(
-            row, rules=elig, disqualified=disqualified, earlier_winners=earlier
+            row, rules=elig, disqualified=disqualified, earlier_winners=others
         )
 
     prizes_write(result, groups=groups, tiers=tiers, blocked=blocked)
     if round_.stage == Round.Stage.QUALIFYING:
-        qualified_write(result, per_unit=round_.qualify_per_unit, blocked=blocked)
-    audit(
-        actor=actor,
-        action="result_compute",
-        contest=contest,
-        round_=round_,
-        data={"rows": count, "truth": truth},
-        now=now,
-    )
+        qualified_write(
+            result,
+            per_unit=round_.qualify_per_unit,
+            levels=list(round_.qualify_unit_levels or ()),
+            blocked=blocked,
+        )
+    if not preview:
+        audit(
+            actor=actor,
+            action="result_compute",
+            contest=contest,
+            round_=round_,
+            data={"rows": count, "truth": truth},
+            now=now,
+        )
     return result
 
 
@@ -316,6 +411,7 @@ def result_approve(
     """Freeze a provisional result with its checksum; qualifiers may enter finals."""
     now = now or timezone.now()
     result = RoundResult.objects.select_for_update().get(pk=result.pk)
+    _refuse_a_second_weekly_prize(result)
     freeze(result, actor=actor, now=now, checksum=result_checksum)
     for final in Round.objects.filter(qualifying_round_id=result.round_id):
         final_sync_qualifiers(final=final)
@@ -329,6 +425,30 @@ def result_approve(
         now=now,
     )
     return result
+
+
+def _refuse_a_second_weekly_prize(result: RoundResult) -> None:
+    """With one weekly prize per person, refuse a list computed before another
+    week's list gave one of its winners a prize: whatever the order of work."""
+    round_ = result.round
+    if not ranking_rules_get(contest=round_.contest).one_weekly_prize_per_person:
+        return
+    # One approval at a time per contest, so two weeks cannot both pass the check.
+    Contest.objects.select_for_update().filter(pk=round_.contest_id).first()
+    holders = set(
+        result.rows.filter(prize_tier__isnull=False).values_list("user_id", flat=True)
+    )
+    twice = holders & other_weekly_winner_ids(round_=round_)
+    if twice:
+        raise ValidationError(
+            _(
+                "Không thể phê duyệt: %(count)d người trong danh sách này đã đạt giải "
+                "ở một tuần thi khác vừa được phê duyệt, mà cuộc thi chỉ cho mỗi người "
+                "một giải tuần. Vui lòng tính lại kết quả tuần này rồi phê duyệt."
+            )
+            % {"count": len(twice)},
+            code="second_weekly_prize",
+        )
 
 
 @transaction.atomic

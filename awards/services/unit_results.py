@@ -11,48 +11,78 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
-from awards import allocation, collective
-from awards.models import PrizeTier, ResultRow, RoundResult, UnitResult, UnitResultRow
+from awards import allocation, collective, eligibility_reasons
+from awards.models import (
+    Disqualification,
+    PrizeTier,
+    ResultRow,
+    RoundResult,
+    UnitResult,
+    UnitResultRow,
+)
 from awards.selectors import ranking_rules_get
 from awards.services.approval import digest, freeze
 from awards.services.audit import audit
+from awards.services.settings import refuse_unawardable
 from rounds.models import Contest, Round
+from rounds.selectors import contest_eligibility_rules
+
+
+def _counted_rounds(contest: Contest, rules, now: datetime):
+    """The rounds the collective ranking is over, each closed and approved."""
+    chosen = rules.unit_rounds.filter(contest=contest) if rules.pk else None
+    rounds = (
+        chosen
+        if chosen is not None and chosen.exists()
+        else Round.objects.filter(contest=contest, closes_at__lte=now)
+    )
+    approved = RoundResult.objects.filter(
+        round__in=rounds, status=RoundResult.Status.APPROVED
+    )
+    if not rounds.exists() or approved.count() != rounds.count():
+        raise ValidationError(
+            _(
+                "Cần phê duyệt kết quả tất cả các vòng thi tính giải tập thể (mặc định: "
+                "mọi tuần thi đã kết thúc) trước khi xếp giải tập thể."
+            ),
+            code="rounds_not_approved",
+        )
+    return approved
+
+
+def unit_order(rules) -> list[str]:
+    """The collective ranking order: the metric, then the tie-breaks."""
+    return [
+        rules.unit_metric,
+        *[c for c in rules.unit_tie_break or () if c != rules.unit_metric],
+    ]
 
 
 @transaction.atomic
 def unit_result_compute(
     *, contest: Contest, actor: User, now: datetime | None = None
 ) -> UnitResult:
-    """Rank units per unit group from the approved weekly results; store a snapshot."""
+    """Rank units per unit group from the approved results; store a snapshot."""
     now = now or timezone.now()
-    closed = Round.objects.filter(contest=contest, closes_at__lte=now)
-    approved = RoundResult.objects.filter(
-        round__in=closed, status=RoundResult.Status.APPROVED
-    )
-    if not closed.exists() or approved.count() != closed.count():
-        raise ValidationError(
-            _(
-                "Cần phê duyệt kết quả tất cả các tuần thi đã kết thúc trước khi xếp giải tập thể."
-            ),
-            code="rounds_not_approved",
-        )
+    refuse_unawardable(contest=contest)
+    rules = ranking_rules_get(contest=contest)
+    approved = _counted_rounds(contest, rules, now)
     existing = UnitResult.objects.filter(contest=contest).first()
     if existing and existing.status == RoundResult.Status.APPROVED:
         raise ValidationError(
             _("Kết quả tập thể đã được phê duyệt, không thể thay đổi."),
             code="already_approved",
         )
-    rules = ranking_rules_get(contest=contest)
-    people = _people_results(approved)
+    order = collective.validate_order(unit_order(rules))
+    people = _people_results(approved, contest=contest)
     units = list(
         Unit.objects.filter(is_active=True).values(
             "pk", "parent_id", "headcount", "name", "level"
         )
     )
-    figures = collective.figures(
-        [collective.UnitNode(u["pk"], u["parent_id"], u["headcount"]) for u in units],
-        people,
-    )
+    nodes = [
+        collective.UnitNode(u["pk"], u["parent_id"], u["headcount"]) for u in units
+    ]
     min_rate = (
         Fraction(rules.unit_min_rate_percent, 100)
         if rules.unit_min_rate_percent is not None
@@ -68,9 +98,9 @@ def unit_result_compute(
         defaults={
             "status": RoundResult.Status.PROVISIONAL,
             "ruleset": {
-                "metric": rules.unit_metric,
-                "tie_break": list(rules.unit_tie_break),
+                "order": order,
                 "min_rate_percent": rules.unit_min_rate_percent,
+                "rate_occupations": sorted(contest.participation_occupations or ()),
                 "rounds": sorted(approved.values_list("round_id", flat=True)),
                 "tiers": [
                     {
@@ -93,13 +123,11 @@ def unit_result_compute(
     result.rows.all().delete()
     names = {u["pk"]: u["name"] for u in units}
     rows = []
-    for group in contest.unit_groups.all():
-        members = [figures[u["pk"]] for u in units if u["level"] in group.levels]
+    for group in contest.unit_groups.order_by("pk"):
+        members = {u["pk"] for u in units if u["level"] in group.levels}
+        figures = collective.figures(nodes, people, members=members)
         standings = collective.rank_units(
-            members,
-            metric=rules.unit_metric,
-            tie_break=rules.unit_tie_break,
-            min_rate=min_rate,
+            list(figures.values()), order=order, min_rate=min_rate
         )
         group_tiers = [t for t in tiers if t.unit_group_id == group.pk]
         awards = {
@@ -129,6 +157,9 @@ def unit_result_compute(
                     participants=fig.participants,
                     rate_percent=_percent(fig.rate),
                     average_score_percent=_percent(fig.average_score),
+                    total_correct=fig.total_correct,
+                    perfect_people=fig.perfect_people,
+                    average_duration_ms=round(fig.average_duration_ms),
                     winners=fig.winners,
                     prize_tier=tier,
                     prize_name=tier.name if tier else "",
@@ -153,28 +184,79 @@ def _percent(value: Fraction) -> Decimal:
     )
 
 
-def _people_results(approved) -> list[collective.PersonResult]:
-    totals: dict[int, dict[str, Any]] = {}
-    for user_id, unit_id, correct, count, prize in ResultRow.objects.filter(
-        result__in=approved
-    ).values_list("user_id", "unit_id", "correct", "question_count", "prize_tier_id"):
-        person = totals.setdefault(
-            user_id,
-            {"unit": unit_id, "score": Fraction(0), "rounds": 0, "winner": False},
+UNIT_PEOPLE_FIELDS = (
+    "user_id",
+    "unit_id",
+    "correct",
+    "question_count",
+    "duration_ms",
+    "prize_tier_id",
+    "group_name",
+    "submitted_at",
+    "result__round_id",
+    "user__date_of_birth",
+    "user__is_staff",
+    "user__is_superuser",
+    "user__occupation",
+    "user__unit__path",
+)
+
+
+def _people_results(approved, *, contest: Contest) -> list[collective.PersonResult]:
+    """Each eligible person's counted rounds: who the contest and its contestant
+    groups admit, not disqualified in that round; their unit is the one of their
+    latest counted round."""
+    rules = contest_eligibility_rules(contest=contest)
+    has_groups = contest.contestant_groups.exists()
+    disqualified = set(
+        Disqualification.objects.filter(
+            round_id__in=approved.values("round_id")
+        ).values_list("round_id", "user_id")
+    )
+    population = set(contest.participation_occupations or ())
+    people: dict[int, dict[str, Any]] = {}
+    rows = (
+        ResultRow.objects.filter(result__in=approved)
+        .order_by("-result__round__closes_at", "rank")
+        .values(*UNIT_PEOPLE_FIELDS)
+    )
+    for row in rows.iterator(chunk_size=2000):
+        if has_groups and not row["group_name"]:
+            continue
+        reason = eligibility_reasons.blocking_reason(
+            row,
+            rules=rules,
+            disqualified=set()
+            if (row["result__round_id"], row["user_id"]) not in disqualified
+            else {row["user_id"]},
+            earlier_winners=set(),
         )
-        person["score"] += Fraction(correct, count) if count else Fraction(0)
-        person["rounds"] += 1
-        person["winner"] = person["winner"] or prize is not None
+        if reason is not None or row["unit_id"] is None:
+            continue
+        person = people.setdefault(
+            row["user_id"],
+            {
+                "unit": row["unit_id"],
+                "occupation": row["user__occupation"],
+                "scores": [],
+            },
+        )
+        person["scores"].append(
+            collective.RoundScore(
+                correct=row["correct"],
+                question_count=row["question_count"],
+                duration_ms=row["duration_ms"],
+                is_winner=row["prize_tier_id"] is not None,
+            )
+        )
     return [
         collective.PersonResult(
             person_id=user_id,
             unit_id=data["unit"],
-            score_sum=data["score"],
-            rounds=data["rounds"],
-            is_winner=data["winner"],
+            scores=tuple(data["scores"]),
+            in_rate_population=not population or data["occupation"] in population,
         )
-        for user_id, data in totals.items()
-        if data["unit"] is not None
+        for user_id, data in people.items()
     ]
 
 
@@ -187,6 +269,9 @@ def unit_result_checksum(*, result: UnitResult) -> str:
         "headcount",
         "rate_percent",
         "average_score_percent",
+        "total_correct",
+        "perfect_people",
+        "average_duration_ms",
         "winners",
         "prize_name",
         "prize_amount_vnd",

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.forms import MultiWidget
 from django.urls import reverse
 
 from accounts.models import User
@@ -27,6 +28,7 @@ from tests.factories import (
     UserFactory,
     make_finished_attempt,
 )
+from tests.websec import multi_widget_values
 
 pytestmark = pytest.mark.django_db
 
@@ -433,9 +435,11 @@ def configured(closed_round):
     """The contest with ranking rules, a contestant group, a unit group and tiers."""
     contest = closed_round[0].contest
     RankingRules.objects.create(contest=contest, unit_min_rate_percent=70)
-    ContestantGroup.objects.create(
+    group = ContestantGroup.objects.create(
         contest=contest, name="Cán bộ công chức", occupations=["civil_servant"]
     )
+    # With groups, every individual tier names one (it could never award otherwise).
+    contest.prize_tiers.update(contestant_group=group)
     UnitGroup.objects.create(contest=contest, name="Cấp xã", levels=["commune"])
     return contest
 
@@ -463,7 +467,11 @@ def form_data(response) -> dict:
     for form in forms:
         for bound in form:
             value = bound.value()
-            if isinstance(value, bool):
+            if isinstance(bound.field.widget, MultiWidget):
+                data.update(
+                    multi_widget_values(bound.html_name, bound.field.widget, value)
+                )
+            elif isinstance(value, bool):
                 if value:
                     data[bound.html_name] = "on"
             elif isinstance(value, list | tuple):

@@ -18,7 +18,7 @@ from awards.models import (
     RankingRules,
     ResultRow,
 )
-from rounds.models import Attempt, Round
+from rounds.models import Attempt, ContestCommitteeMember, Round
 from rounds.selectors import contest_eligibility_rules
 from tests.factories import RoundFactory, UnitFactory, UserFactory
 
@@ -94,11 +94,12 @@ def _generated_round(seed: int) -> Round:
             ContestantGroup.objects.create(
                 contest=contest,
                 name="Nhân dân",
-                # "civil_servant" is taken by the first group; "other" by nobody.
-                occupations=["civil_servant", "student", "worker"],
+                # "other" is in no group: ranked, never awarded.
+                occupations=["student", "worker"],
             ),
         ]
-    for order, group in enumerate([None, *groups], start=1):
+    # With groups every tier names one: a tier outside them could never award.
+    for order, group in enumerate(groups or [None], start=1):
         PrizeTier.objects.create(
             contest=contest,
             kind=PrizeTier.Kind.INDIVIDUAL,
@@ -107,6 +108,7 @@ def _generated_round(seed: int) -> Round:
             amount_vnd=1_000_000,
             order=order,
             contestant_group=group,
+            stage=rng.choice(["", "", "regular", "qualifying", "final"]),
         )
     joined = datetime(2024, 9, 1, tzinfo=UTC)
     for index in range(24):
@@ -119,6 +121,10 @@ def _generated_round(seed: int) -> Round:
         )
         for number in range(1, rng.choice([1, 1, 2, 3]) + 1):
             _attempt(user, round_, rng, number, counts)
+        if rng.random() < 0.08:
+            ContestCommitteeMember.objects.create(
+                contest=contest, user=user, role=ContestCommitteeMember.Role.JUDGE
+            )
         if rng.random() < 0.08:
             Disqualification.objects.create(
                 round=round_,
@@ -170,7 +176,7 @@ def _expected(round_: Round) -> list[tuple]:
             "user__date_of_birth": user.date_of_birth,
             "user__is_staff": user.is_staff,
             "user__is_superuser": user.is_superuser,
-            "user__contest_role": user.contest_role,
+            "user__occupation": user.occupation,
             "submitted_at": standing.entry.submitted_at,
         }
         return blocking_reason(
@@ -178,7 +184,14 @@ def _expected(round_: Round) -> list[tuple]:
         )
 
     groups = list(contest.contestant_groups.order_by("pk"))
-    tiers = list(PrizeTier.objects.filter(contest=contest).order_by("order", "pk"))
+    # A tier for "weekly rounds and the final" ("") is never given in a qualifying
+    # round; a tier of one stage only in rounds of that stage.
+    tiers = [
+        t
+        for t in PrizeTier.objects.filter(contest=contest).order_by("order", "pk")
+        if t.stage == round_.stage
+        or (t.stage == "" and round_.stage in ("regular", "final"))
+    ]
 
     def group_of(user: User):
         return next((g for g in groups if user.occupation in g.occupations), None)

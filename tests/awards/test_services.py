@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from awards import services
+from awards import collective, services
 from awards.models import (
     AuditEntry,
     ContestantGroup,
@@ -23,7 +23,13 @@ from awards.models import (
 from quizzes.models import QuestionRevision
 from quizzes.services import question_publish
 from rounds import services as round_services
-from rounds.models import Attempt, Round, RoundQualifier, RoundVoidedQuestion
+from rounds.models import (
+    Attempt,
+    ContestCommitteeMember,
+    Round,
+    RoundQualifier,
+    RoundVoidedQuestion,
+)
 from tests.factories import (
     RoundFactory,
     UnitFactory,
@@ -415,23 +421,28 @@ def test_an_abandoned_attempt_is_counted_from_its_saved_answers(bank, judge):
 
 
 @pytest.mark.parametrize(
-    ("fields", "code"),
+    ("fields", "role", "code"),
     [
-        pytest.param({"is_staff": True}, "staff", id="staff"),
-        pytest.param({"is_superuser": True}, "staff", id="superuser"),
+        pytest.param({"is_staff": True}, "", "staff", id="staff"),
+        pytest.param({"is_superuser": True}, "", "staff", id="superuser"),
         pytest.param(
-            {"contest_role": User.ContestRole.ORGANIZER}, "contest_role", id="organizer"
+            {}, ContestCommitteeMember.Role.ORGANIZER, "contest_role", id="organizer"
         ),
+        pytest.param({}, ContestCommitteeMember.Role.JUDGE, "contest_role", id="judge"),
         pytest.param(
-            {"contest_role": User.ContestRole.JUDGE}, "contest_role", id="judge"
+            {}, ContestCommitteeMember.Role.TECHNICAL, "contest_role", id="technical"
         ),
     ],
 )
 def test_excluded_people_are_skipped_and_the_next_moves_up(
-    closed_round, revisions, judge, fields, code
+    closed_round, revisions, judge, fields, role, code
 ):
     tier(closed_round.contest, "Giải nhất", 1, order=1)
     excluded = UserFactory(**fields)
+    if role:
+        ContestCommitteeMember.objects.create(
+            contest=closed_round.contest, user=excluded, role=role
+        )
     finished(excluded, closed_round, revisions, correct=5)
     eligible = UserFactory()
     finished(eligible, closed_round, revisions, correct=4)
@@ -442,6 +453,26 @@ def test_excluded_people_are_skipped_and_the_next_moves_up(
     assert (top.user_id, top.skip_reason, top.prize_name) == (excluded.pk, code, "")
     assert top.prize_tier_id is None
     assert (second.user_id, second.prize_name) == (eligible.pk, "Giải nhất")
+
+
+def test_a_judge_of_another_contest_may_win_this_one(closed_round, revisions, judge):
+    tier(closed_round.contest, "Giải nhất", 1, order=1)
+    member = UserFactory()
+    ContestCommitteeMember.objects.create(
+        contest=RoundFactory().contest,
+        user=member,
+        role=ContestCommitteeMember.Role.JUDGE,
+    )
+    finished(member, closed_round, revisions, correct=5)
+
+    compute(closed_round, judge)
+
+    (row,) = rows_of(closed_round)
+    assert (row.user_id, row.prize_name, row.skip_reason) == (
+        member.pk,
+        "Giải nhất",
+        "",
+    )
 
 
 @pytest.mark.parametrize("sub_unit", [False, True], ids=["unit", "sub_unit"])
@@ -1151,14 +1182,15 @@ def districts(closed_round, revisions, judge):
         kind=PrizeTier.Kind.COLLECTIVE,
         unit_group=commune_group,
     )
-    big = UnitFactory(name="Huyện Lớn", level="district", headcount=100)
-    small = UnitFactory(name="Huyện Nhỏ", level="district", headcount=4)
+    # Each unit's own staff; a district's headcount adds its communes': 100 and 4.
+    big = UnitFactory(name="Huyện Lớn", level="district", headcount=88)
+    small = UnitFactory(name="Huyện Nhỏ", level="district", headcount=1)
     units = {
         "big": big,
         "small": small,
         "big_a": UnitFactory(name="Xã A", parent=big, headcount=10),
         "big_b": UnitFactory(name="Xã B", parent=big, headcount=2),
-        "small_c": UnitFactory(name="Xã C", parent=small, headcount=50),
+        "small_c": UnitFactory(name="Xã C", parent=small, headcount=3),
     }
     # people per unit: big 1 + big_a 3 + big_b 2 = 6; small 1 + small_c 2 = 3
     for key, count in [("big", 1), ("big_a", 3), ("big_b", 2), ("small", 1)]:
@@ -1213,21 +1245,19 @@ def test_units_ranked_by_participants(districts, judge):
 
 def test_units_ranked_by_participation_rate(districts, judge):
     contest, _ = districts
-    RankingRules.objects.create(
-        contest=contest, unit_metric=RankingRules.UnitMetric.RATE
-    )
+    RankingRules.objects.create(contest=contest, unit_metric=collective.RATE)
 
     services.unit_result_compute(contest=contest, actor=judge)
 
-    # Huyện Nhỏ 3/4 = 75% beats Huyện Lớn 6/100; Xã B 2/2 beats Xã A 3/10.
+    # Huyện Nhỏ 3/4 = 75% beats Huyện Lớn 6/100; Xã B 2/2 beats Xã C 2/3, Xã A 3/10.
     assert unit_rows("Cấp huyện") == [
         ("Huyện Nhỏ", 1, 3, "Giải nhất cấp huyện"),
         ("Huyện Lớn", 2, 6, ""),
     ]
     assert unit_rows("Cấp xã") == [
         ("Xã B", 1, 2, "Giải nhất cấp xã"),
-        ("Xã A", 2, 3, ""),
-        ("Xã C", 3, 2, ""),
+        ("Xã C", 2, 2, ""),
+        ("Xã A", 3, 3, ""),
     ]
 
 

@@ -5,11 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import User
 from quizzes.models import Choice, Question, QuestionRevision
 from quizzes.services import question_publish
 from rounds import services
-from rounds.models import Attempt, RoundTopicQuota
+from rounds.models import Attempt, ContestCommitteeMember, RoundTopicQuota
 from tests.factories import RoundFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,29 +169,81 @@ def test_start_allowed_on_the_birthday_that_reaches_the_minimum_age(round_):
     assert not attempt.is_practice
 
 
+def committee_member(contest, role: str = ContestCommitteeMember.Role.JUDGE):
+    user = UserFactory()
+    ContestCommitteeMember.objects.create(contest=contest, user=user, role=role)
+    return user
+
+
 @pytest.mark.parametrize(
-    ("fields", "code"),
+    ("role", "code"),
     [
-        pytest.param({"is_staff": True}, "staff", id="staff"),
+        pytest.param("", "staff", id="staff"),
         pytest.param(
-            {"contest_role": User.ContestRole.ORGANIZER}, "contest_role", id="organizer"
+            ContestCommitteeMember.Role.ORGANIZER, "contest_role", id="organizer"
         ),
+        pytest.param(ContestCommitteeMember.Role.JUDGE, "contest_role", id="judge"),
+        pytest.param(ContestCommitteeMember.Role.AUTHOR, "contest_role", id="author"),
         pytest.param(
-            {"contest_role": User.ContestRole.JUDGE}, "contest_role", id="judge"
-        ),
-        pytest.param(
-            {"contest_role": User.ContestRole.AUTHOR}, "contest_role", id="author"
+            ContestCommitteeMember.Role.SECRETARIAT, "contest_role", id="secretariat"
         ),
     ],
 )
-def test_excluded_people_are_refused(round_, fields, code):
-    user = UserFactory(**fields)
+def test_excluded_people_are_refused(round_, role, code):
+    user = (
+        committee_member(round_.contest, role) if role else UserFactory(is_staff=True)
+    )
 
     with pytest.raises(ValidationError) as error:
         start(user, round_)
 
     assert error.value.code == code
     assert not Attempt.objects.exists()
+
+
+def test_a_committee_member_of_another_contest_may_take_part(round_):
+    user = committee_member(RoundFactory().contest)
+
+    attempt = start(user, round_)
+
+    assert not attempt.is_practice
+
+
+def test_colleagues_of_a_committee_member_are_refused_when_the_contest_says_so(round_):
+    round_.contest.exclude_committee_units = True
+    round_.contest.save()
+    member = committee_member(round_.contest)
+    colleague = UserFactory(unit=member.unit)
+
+    with pytest.raises(ValidationError) as error:
+        start(colleague, round_)
+
+    assert error.value.code == "committee_unit"
+    assert "Ban Tổ chức" in error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("occupation", "allowed"),
+    [("civil_servant", True), ("student", False), ("", False)],
+    ids=["civil-servant", "student", "no-occupation"],
+)
+def test_a_contest_for_civil_servants_only_refuses_the_others(
+    round_, occupation, allowed
+):
+    round_.contest.allowed_occupations = ["civil_servant"]
+    round_.contest.save()
+    user = UserFactory(occupation=occupation)
+
+    if allowed:
+        assert not start(user, round_).is_practice
+    else:
+        with pytest.raises(ValidationError) as error:
+            start(user, round_)
+        assert error.value.code == "occupation_not_allowed"
+        assert error.value.messages == [
+            "Cuộc thi này chỉ dành cho: Cán bộ, công chức, viên chức."
+        ]
+        assert not Attempt.objects.exists()
 
 
 def test_users_of_an_excluded_unit_and_its_sub_units_are_refused(round_):
@@ -210,7 +261,7 @@ def test_users_of_an_excluded_unit_and_its_sub_units_are_refused(round_):
 def test_excluded_users_may_practise_when_the_contest_allows_it(round_):
     round_.contest.allow_excluded_practice = True
     round_.contest.save()
-    user = UserFactory(contest_role=User.ContestRole.JUDGE)
+    user = committee_member(round_.contest)
 
     attempt = start(user, round_)
 

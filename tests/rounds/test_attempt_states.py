@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import User
 from rounds import services, states
 from rounds.models import Attempt, AttemptEvent
 from tests.factories import UserFactory
@@ -24,7 +23,7 @@ def start(user, round_, now=None) -> Attempt:
 
 @pytest.fixture
 def judge():
-    return UserFactory(contest_role=User.ContestRole.JUDGE, is_staff=True)
+    return UserFactory(is_staff=True)
 
 
 def attempt_in(state: str, user, round_, judge) -> Attempt:
@@ -181,3 +180,20 @@ def test_every_finish_leaves_one_event_with_the_result(
     assert event.data["finished_by"] == finished_by
     assert event.data["correct_count"] == stored.correct_count
     assert event.data["duration_ms"] == stored.duration_ms
+
+
+def test_a_finish_is_recorded_at_the_time_it_happens(contestant, round_):
+    started = timezone.now() - timedelta(hours=2)
+    submitted = start(contestant, round_, now=started)
+    swept = start(UserFactory(), round_, now=started)
+    submit_at = started + timedelta(minutes=3)
+    sweep_at = started + timedelta(hours=1)
+
+    services.attempt_submit(
+        attempt=submitted, answers={}, prediction=None, now=submit_at
+    )
+    services.attempts_finish_expired(now=sweep_at, round_=round_)
+
+    assert AttemptEvent.objects.get(attempt=submitted).at == submit_at
+    assert AttemptEvent.objects.get(attempt=swept).at == sweep_at
+    assert Attempt.objects.get(pk=swept.pk).submitted_at == swept.deadline

@@ -8,7 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from awards.models import PrizeTier
+from awards.models import PrizeTier, RankingRules
+from awards.ranking import DEFAULT_ORDER
+from awards.selectors import round_ranking_rows
 from quizzes.models import Choice, QuestionRevision
 from rounds import services
 from rounds.models import Attempt
@@ -525,6 +527,39 @@ def test_the_result_shows_score_duration_and_attempts_used(client, contestant, r
     assert "03:00" in html
     assert "180456 mili giây" in html
     assert "<dt>Số lượt đã thi</dt><dd>1 (không giới hạn)</dd>" in html
+
+
+@pytest.mark.parametrize(
+    ("policy", "label", "counted"),
+    [
+        pytest.param("first", "Bài nộp đầu tiên", "2/5 câu, lượt 1", id="first"),
+        pytest.param("last", "Bài nộp cuối cùng", "5/5 câu, lượt 2", id="last"),
+        pytest.param("best", "Bài tốt nhất", "5/5 câu, lượt 2", id="best"),
+    ],
+)
+def test_the_result_names_the_attempt_the_ranking_counts(
+    client, contestant, round_, policy, label, counted
+):
+    RankingRules.objects.create(contest=round_.contest, counted_attempt=policy)
+    started = timezone.now() - timedelta(minutes=30)
+    first = start(contestant, round_, started)
+    submit(first, {i: correct_shown(first, i) for i in range(2)}, now=started)
+    second = start(contestant, round_, started + timedelta(minutes=1))
+    submit(
+        second,
+        {i: correct_shown(second, i) for i in range(5)},
+        now=started + timedelta(minutes=2),
+    )
+    rows = round_ranking_rows(
+        round_=round_, order=DEFAULT_ORDER, policy=policy, truth=None
+    )
+    client.force_login(contestant)
+
+    html = client.get(attempt_url("rounds:attempt-result", second)).content.decode()
+
+    assert label in html
+    assert f'id="counted">{counted}<' in html
+    assert f"lượt {rows[0]['number']}<" in html
 
 
 @pytest.mark.parametrize(

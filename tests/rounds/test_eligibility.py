@@ -4,12 +4,14 @@ from datetime import date
 import pytest
 
 from rounds.eligibility import (
+    COMMITTEE_UNIT,
     CONTEST_ROLE,
     EXCLUDED_UNIT,
     EXCLUSIONS,
     MISSING_BIRTH_DATE,
     MISSING_CITIZEN_ID,
     MISSING_UNIT,
+    OCCUPATION_NOT_ALLOWED,
     STAFF,
     UNDER_AGE,
     Person,
@@ -24,9 +26,10 @@ DAY = date(2024, 6, 15)
 ELIGIBLE = Person(
     date_of_birth=date(2006, 6, 15),
     is_staff=False,
-    contest_role="",
     unit_path_ids=(1, 2, 3),
     has_citizen_id=True,
+    person_id=7,
+    occupation="worker",
 )
 RULES = Rules(min_age=18, excluded_unit_ids=(), require_citizen_id=False)
 
@@ -108,12 +111,53 @@ def test_check_refuses_staff():
     assert reasons == (STAFF,)
 
 
-def test_check_refuses_a_person_with_a_contest_role():
-    person = replace(ELIGIBLE, contest_role="judge")
+def test_check_refuses_a_member_of_the_contests_committee():
+    rules = replace(RULES, committee_ids=frozenset({7}))
 
-    reasons = check(person=person, rules=RULES, day=DAY)
+    reasons = check(person=ELIGIBLE, rules=rules, day=DAY)
 
     assert reasons == (CONTEST_ROLE,)
+
+
+def test_check_admits_a_member_of_another_contests_committee():
+    rules = replace(RULES, committee_ids=frozenset({8}))
+
+    reasons = check(person=ELIGIBLE, rules=rules, day=DAY)
+
+    assert reasons == ()
+
+
+def test_check_refuses_a_colleague_of_a_committee_member_when_the_contest_says_so():
+    rules = replace(RULES, committee_unit_ids=frozenset({3}))
+
+    reasons = check(person=ELIGIBLE, rules=rules, day=DAY)
+
+    assert reasons == (COMMITTEE_UNIT,)
+
+
+def test_check_admits_the_sub_units_of_a_committee_members_unit():
+    rules = replace(RULES, committee_unit_ids=frozenset({2}))
+
+    reasons = check(person=ELIGIBLE, rules=rules, day=DAY)
+
+    assert reasons == ()
+
+
+@pytest.mark.parametrize(
+    ("allowed", "expected"),
+    [
+        (frozenset(), ()),
+        (frozenset({"worker"}), ()),
+        (frozenset({"civil_servant"}), (OCCUPATION_NOT_ALLOWED,)),
+    ],
+    ids=["everyone", "own-occupation-allowed", "other-occupations-only"],
+)
+def test_check_limits_the_contest_to_its_occupations(allowed, expected):
+    rules = replace(RULES, allowed_occupations=allowed)
+
+    reasons = check(person=ELIGIBLE, rules=rules, day=DAY)
+
+    assert reasons == expected
 
 
 @pytest.mark.parametrize(
@@ -166,11 +210,17 @@ def test_check_lists_every_reason_in_a_fixed_order():
     person = Person(
         date_of_birth=None,
         is_staff=True,
-        contest_role="organizer",
         unit_path_ids=(),
         has_citizen_id=False,
+        person_id=7,
     )
-    rules = Rules(min_age=18, excluded_unit_ids=(1,), require_citizen_id=True)
+    rules = Rules(
+        min_age=18,
+        excluded_unit_ids=(1,),
+        require_citizen_id=True,
+        committee_ids=frozenset({7}),
+        allowed_occupations=frozenset({"civil_servant"}),
+    )
 
     reasons = check(person=person, rules=rules, day=DAY)
 
@@ -180,8 +230,20 @@ def test_check_lists_every_reason_in_a_fixed_order():
         MISSING_CITIZEN_ID,
         STAFF,
         CONTEST_ROLE,
+        OCCUPATION_NOT_ALLOWED,
     )
 
 
-def test_exclusions_are_exactly_staff_role_and_unit():
-    assert frozenset({"staff", "contest_role", "excluded_unit"}) == EXCLUSIONS
+def test_exclusions_are_exactly_staff_role_units_and_occupation():
+    assert (
+        frozenset(
+            {
+                "staff",
+                "contest_role",
+                "excluded_unit",
+                "committee_unit",
+                "occupation_not_allowed",
+            }
+        )
+        == EXCLUSIONS
+    )

@@ -23,11 +23,14 @@ pytestmark = pytest.mark.django_db
 # The budgets: session and user (2), then the view's own reads and writes. Writes run
 # in a transaction, which inside a test adds a SAVEPOINT and its RELEASE (2).
 BUDGET = {
-    "start": 9,  # round, excluded units, user lock, attempts tally, insert
+    # round, excluded units, the contest's committee, user lock, attempts, insert
+    "start": 10,
     "page": 3,  # the attempt with its round and contest
     "save": 6,  # the attempt, locked, and its update
     "submit": 9,  # the attempt, its lock, voided questions, update, event
-    "result": 4,  # the attempt; the attempts of the round, for the count and the best
+    # the attempt; the attempts of the round; the ranking rules and the round's
+    # truth, to show the attempt the ranking counts
+    "result": 5,
 }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from accounts.services import unit_save
+from awards import collective
 from awards.models import PrizeTier, RankingRules, UnitGroup
 from awards.services import (
     result_approve,
@@ -21,15 +22,34 @@ from awards.services import (
     unit_result_approve,
     unit_result_compute,
 )
-from quizzes.models import Question, QuestionRevision, Topic
+from quizzes.models import Question, Topic
 from quizzes.services import question_create
-from rounds import draw, scoring
-from rounds.models import Attempt, Contest, Round, RoundTopicQuota
+from rounds.models import (
+    Attempt,
+    Contest,
+    ContestCommitteeMember,
+    Round,
+    RoundTopicQuota,
+)
+from rounds.selectors import revisions_get
+from rounds.services import (
+    attempt_save,
+    attempt_start,
+    attempt_submit,
+    attempts_finish_expired,
+)
 
 SLUG = "de-an-06-ha-giang-2024"
 ORGANIZER = ("0900000001", "BanToChuc@2024")
 CONTESTANT = ("0900000002", "ThiSinh@2024")
 CONTESTANT_COUNT = 320
+# About one try in twelve is left open, so the deadline path has its share too.
+ABANDONED_SHARE = 1 / 12
+# A user's tries follow one another (15 minutes, the grace, a break of up to 10):
+# the last of three must still fit before the round closes.
+TRIES_ROOM_S = 3 * (15 * 60 + 10 + 600)
+# Clicks saved one by one before a submit that carries every answer, as the page does.
+SAVED_CLICKS = 4
 UNITS_FILE = Path(settings.BASE_DIR) / "accounts" / "demo" / "units.json"
 QUESTIONS_FILE = Path(settings.BASE_DIR) / "rounds" / "demo" / "questions.json"
 
@@ -175,8 +195,10 @@ class Command(BaseCommand):
             ORGANIZER[0],
             ORGANIZER[1],
             full_name="Ban Tổ chức Cuộc thi",
-            contest_role=User.ContestRole.ORGANIZER,
             unit=Unit.objects.get(code="HG-CA"),
+        )
+        ContestCommitteeMember.objects.create(
+            contest=contest, user=organizer, role=ContestCommitteeMember.Role.ORGANIZER
         )
         contestants = self._contestants(units, rng, now)
         demo = User.objects.create_user(
@@ -199,7 +221,7 @@ class Command(BaseCommand):
     def _prizes(self, contest: Contest) -> None:
         RankingRules.objects.create(
             contest=contest,
-            unit_metric=RankingRules.UnitMetric.RATE,
+            unit_metric=collective.RATE,
             certificates_enabled=True,
             certificate_min_correct_percent=80,
         )
@@ -332,81 +354,74 @@ class Command(BaseCommand):
     def _attempts(
         self, rounds: list[Round], users: list[User], rng: random.Random, now: datetime
     ) -> None:
-        pool: dict[int, list[int]] = {}
-        for topic_id, revision_id in Question.objects.values_list(
-            "topic_id", "current_revision_id"
-        ):
-            pool.setdefault(topic_id, []).append(revision_id)
-        revisions = {r.pk: r for r in QuestionRevision.objects.all()}
-        attempts = []
+        """Every attempt as a contestant makes one: start, click answers, submit."""
         for round_ in rounds:
             if round_.opens_at > now:
                 continue
-            quotas = dict(round_.quotas.values_list("topic_id", "count"))
             window_end = min(round_.closes_at, now - timedelta(minutes=30))
-            span = (window_end - round_.opens_at).total_seconds()
+            # Room at the end for a user's last tries, each after the one before.
+            span = (window_end - round_.opens_at).total_seconds() - TRIES_ROOM_S
             takers = (
                 users if round_.closes_at <= now else rng.sample(users, len(users) // 2)
             )
             for user in takers:
                 skill = rng.uniform(0.55, 0.99)
-                for number in range(1, rng.choice([1, 1, 2, 3]) + 1):
-                    attempts.append(
-                        self._attempt(
-                            round_,
-                            user,
-                            number,
-                            skill,
-                            pool,
-                            quotas,
-                            revisions,
-                            rng,
-                            round_.opens_at
-                            + timedelta(seconds=rng.uniform(0, span - 1200)),
-                        )
+                starts = sorted(
+                    round_.opens_at + timedelta(seconds=rng.uniform(0, span))
+                    for _ in range(rng.choice([1, 1, 2, 3]))
+                )
+                free_at = round_.opens_at
+                for started in starts:
+                    free_at = self._attempt(
+                        round_, user, skill, rng, max(started, free_at)
                     )
-        Attempt.objects.bulk_create(attempts, batch_size=500)
+        # The sweep finish_expired_attempts runs: abandoned tries end at their deadline.
+        attempts_finish_expired(now=now)
 
     def _attempt(
-        self, round_, user, number, skill, pool, quotas, revisions, rng, started
-    ):
-        drawn = draw.draw_questions(
-            pool=pool, count=round_.question_count, quotas=quotas, rng=rng
-        )
-        items, answers = [], []
-        for revision_id in drawn:
+        self,
+        round_: Round,
+        user: User,
+        skill: float,
+        rng: random.Random,
+        started: datetime,
+    ) -> datetime:
+        """One try through the services; return when the user may start another."""
+        attempt = attempt_start(user=user, round_=round_, now=started, rng=rng).attempt
+        revisions = revisions_get(item[0] for item in attempt.draw)
+        shown: dict[int, int] = {}
+        for position, (revision_id, permutation) in enumerate(attempt.draw):
             revision = revisions[revision_id]
-            items.append(
-                [
-                    revision_id,
-                    draw.shuffle_choices(
-                        choice_count=len(revision.choice_texts), rng=rng
-                    ),
-                ]
-            )
             if rng.random() < skill:
                 chosen = revision.correct_index
             else:
-                chosen = rng.randrange(len(revision.choice_texts))
-            answers.append([chosen, 1])
-        card = scoring.score(
-            correct_indexes=[revisions[r].correct_index for r in drawn],
-            answers=[a[0] for a in answers],
+                chosen = rng.randrange(len(permutation))
+            shown[position] = permutation.index(chosen)
+        prediction = rng.randint(20, 160)
+        abandoned = rng.random() < ABANDONED_SHARE
+        if abandoned:
+            # Left the page part-way: what was clicked stays and counts at the deadline.
+            clicked = rng.randint(len(shown) // 2, len(shown) - 1)
+            duration_ms = int((attempt.deadline - started).total_seconds() * 1000)
+        else:
+            # The page saves all twenty clicks, but so many saves would make the load
+            # ~21 s instead of ~9 s; the submit carries every answer anyway.
+            clicked = rng.randint(1, SAVED_CLICKS)
+            duration_ms = rng.randint(95_000, 840_000)
+        step = timedelta(milliseconds=duration_ms) / (len(shown) + 1)
+        for position in range(clicked):
+            attempt_save(
+                attempt=attempt,
+                seq=position + 1,
+                position=position,
+                shown_choice=shown[position],
+                prediction=prediction if position == 0 else None,
+                now=started + step * (position + 1),
+            )
+        if abandoned:
+            return attempt.deadline + timedelta(seconds=round_.grace_seconds + 60)
+        submitted = started + timedelta(milliseconds=duration_ms)
+        attempt_submit(
+            attempt=attempt, answers=shown, prediction=prediction, now=submitted
         )
-        submitted = started + timedelta(milliseconds=rng.randint(95_000, 840_000))
-        return Attempt(
-            user=user,
-            round=round_,
-            number=number,
-            status=Attempt.Status.FINISHED,
-            started_at=started,
-            deadline=started + timedelta(seconds=round_.time_limit_seconds),
-            draw=items,
-            answers=answers,
-            prediction=rng.randint(20, 160),
-            submitted_at=submitted,
-            duration_ms=scoring.duration_ms(started_at=started, finished_at=submitted),
-            correct_count=card.correct,
-            question_count=len(drawn),
-            finished_by=Attempt.FinishedBy.CONTESTANT,
-        )
+        return submitted + timedelta(seconds=rng.randint(30, 600))
