@@ -403,8 +403,9 @@ class UnitResultRow(models.Model):
     # are not themselves in the group (awards.collective).
     headcount = models.PositiveIntegerField(_("biên chế"))
     participants = models.PositiveIntegerField(_("số người dự thi"))
+    # Wide: a headcount entered too small must not stop the compute.
     rate_percent = models.DecimalField(
-        _("tỷ lệ tham gia (%)"), max_digits=7, decimal_places=2
+        _("tỷ lệ tham gia (%)"), max_digits=14, decimal_places=2
     )
     average_score_percent = models.DecimalField(
         _("điểm trung bình (% câu đúng)"), max_digits=6, decimal_places=2

@@ -75,9 +75,11 @@ def unit_result_compute(
         )
     order = collective.validate_order(unit_order(rules))
     people = _people_results(approved, contest=contest)
+    # The whole tree, so people under a unit no longer active still count for the
+    # units above it; only active units are ranked.
     units = list(
-        Unit.objects.filter(is_active=True).values(
-            "pk", "parent_id", "headcount", "name", "level"
+        Unit.objects.values(
+            "pk", "parent_id", "headcount", "name", "level", "is_active"
         )
     )
     nodes = [
@@ -124,7 +126,9 @@ def unit_result_compute(
     names = {u["pk"]: u["name"] for u in units}
     rows = []
     for group in contest.unit_groups.order_by("pk"):
-        members = {u["pk"] for u in units if u["level"] in group.levels}
+        members = {
+            u["pk"] for u in units if u["is_active"] and u["level"] in group.levels
+        }
         figures = collective.figures(nodes, people, members=members)
         standings = collective.rank_units(
             list(figures.values()), order=order, min_rate=min_rate
