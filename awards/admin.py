@@ -2,7 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from awards import settings_check
@@ -21,6 +24,7 @@ from awards.models import (
     UnitResult,
     UnitResultRow,
 )
+from awards.selectors import contest_rules_in_words, result_rules_in_words
 from awards.services import (
     contestant_disqualify,
     contestant_disqualify_check,
@@ -29,6 +33,7 @@ from awards.services import (
     question_void_check,
     result_approve,
     result_compute,
+    result_preview,
     unit_result_approve,
     unit_result_compute,
 )
@@ -233,8 +238,38 @@ admin.site.unregister(Round)
 
 @admin.register(Round)
 class RoundAdmin(AdminAuditMixin, ResultPermissions, BaseRoundAdmin):
-    audit_skip_actions = ("preview_draw",)
-    actions = [*BaseRoundAdmin.actions, "compute_results"]
+    audit_skip_actions = ("preview_draw", "preview_results")
+    actions = [*BaseRoundAdmin.actions, "preview_results", "compute_results"]
+
+    @admin.action(
+        description=_("Xem trước người đạt giải nếu tuần thi đóng lúc này (không lưu)"),
+        permissions=["compute"],
+    )
+    def preview_results(
+        self, request: HttpRequest, queryset: QuerySet[Round]
+    ) -> HttpResponse | None:
+        round_ = queryset.select_related("contest").first()
+        now = timezone.now()
+        try:
+            preview = result_preview(round_=round_, actor=request.user, now=now)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return None
+        for row in preview.rows:
+            row["skip_label"] = REASON_LABELS.get(row["skip_reason"], "")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Xem trước kết quả: %(round)s") % {"round": round_},
+            "round": round_,
+            "now": now,
+            "preview": preview,
+            "rows": preview.rows,
+            "rules_words": contest_rules_in_words(contest=round_.contest)["individual"],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/rounds/round/preview_result.html", context
+        )
 
     def save_model(self, request: HttpRequest, obj: Round, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -326,6 +361,7 @@ class RoundResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
     readonly_fields = (
         "round",
         "status",
+        "rules_in_words",
         "prediction_truth",
         "participants",
         "attempts",
@@ -338,6 +374,13 @@ class RoundResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
         "ruleset",
     )
     inlines = [ResultRowInline]
+
+    @admin.display(description=_("quy tắc đã áp dụng"))
+    def rules_in_words(self, result: RoundResult) -> str:
+        return format_html_join(
+            "", "<p>{}</p>", ((s,) for s in result_rules_in_words(result=result))
+        )
+
     actions = ["approve", "recompute"]
 
     @admin.action(

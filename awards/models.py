@@ -118,6 +118,14 @@ class RankingRules(models.Model):
     def __str__(self) -> str:
         return str(self.contest)
 
+    @property
+    def unit_order(self) -> list[str]:
+        """The collective ranking order: the metric, then the tie-breaks."""
+        return [
+            self.unit_metric,
+            *[c for c in self.unit_tie_break or () if c != self.unit_metric],
+        ]
+
 
 class ContestantGroup(models.Model):
     """Contestants ranked and awarded separately, e.g. civil servants and citizens."""

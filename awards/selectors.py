@@ -460,12 +460,11 @@ def contest_rules_in_words(*, contest: Contest) -> dict[str, list[str]]:
             one_weekly_prize_per_person=rules.one_weekly_prize_per_person,
         ),
         "collective": rules_text.unit_rules_sentences(
-            order=[
-                rules.unit_metric,
-                *[c for c in rules.unit_tie_break or () if c != rules.unit_metric],
-            ],
+            order=rules.unit_order,
             min_rate_percent=rules.unit_min_rate_percent,
-        ),
+        )
+        if contest.unit_groups.exists()
+        else [],
     }
 
 

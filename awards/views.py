@@ -27,6 +27,7 @@ def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
         for row in page.object_list:
             row["duration_text"] = format_duration(row["duration_ms"])
         context["page"] = page
+        context["rules_words"] = selectors.result_rules_in_words(result=result)
         context["winners"] = list(
             selectors.result_rows_public(result=result).exclude(prize_name="")
         )

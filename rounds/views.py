@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import RegistrationForm
 from accounts.views import register_user_from_form, registration_rate_key, safe_next
 from awards.rules_text import COUNTED_LABELS
-from awards.selectors import counted_attempt_of
+from awards.selectors import contest_rules_in_words, counted_attempt_of
 from contest_portal.ratelimit import ratelimit
 from rounds import page_cache, rendering, scoring, selectors, services
 from rounds.forms import SaveForm, SubmitForm
@@ -70,6 +70,7 @@ def contest_page(request: HttpRequest, contest: Contest, now) -> HttpResponse:
             "current": current,
             "current_open": current is not None and current.opens_at <= now,
             "tiers": list(contest.prize_tiers.all()),
+            "rules_words": contest_rules_in_words(contest=contest),
             "now": now,
         },
     )

@@ -20,6 +20,7 @@ from awards.services.results import (
     result_approve,
     result_checksum,
     result_compute,
+    result_preview,
 )
 from awards.services.unit_results import (
     unit_result_approve,
@@ -37,6 +38,7 @@ __all__ = [
     "result_approve",
     "result_checksum",
     "result_compute",
+    "result_preview",
     "unit_result_approve",
     "unit_result_checksum",
     "unit_result_compute",

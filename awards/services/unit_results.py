@@ -50,14 +50,6 @@ def _counted_rounds(contest: Contest, rules, now: datetime):
     return approved
 
 
-def unit_order(rules) -> list[str]:
-    """The collective ranking order: the metric, then the tie-breaks."""
-    return [
-        rules.unit_metric,
-        *[c for c in rules.unit_tie_break or () if c != rules.unit_metric],
-    ]
-
-
 @transaction.atomic
 def unit_result_compute(
     *, contest: Contest, actor: User, now: datetime | None = None
@@ -73,7 +65,7 @@ def unit_result_compute(
             _("Kết quả tập thể đã được phê duyệt, không thể thay đổi."),
             code="already_approved",
         )
-    order = collective.validate_order(unit_order(rules))
+    order = collective.validate_order(rules.unit_order)
     people = _people_results(approved, contest=contest)
     # The whole tree, so people under a unit no longer active still count for the
     # units above it; only active units are ranked.
