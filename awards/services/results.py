@@ -99,6 +99,26 @@ def _ruleset(
     }
 
 
+def _stored_order(rules: RankingRules) -> tuple[str, ...]:
+    """The ranking order as stored, refused in words if a row written outside the
+    admin's choices holds something the ranking cannot use."""
+    try:
+        ranking.validate_order(rules.order or ())
+        if rules.counted_attempt not in ranking.COUNTED_POLICIES:
+            raise ValueError(rules.counted_attempt)
+        if rules.truth_kind not in ranking.TRUTH_KINDS:
+            raise ValueError(rules.truth_kind)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(
+            _(
+                "Quy tắc xếp hạng của cuộc thi không hợp lệ: vui lòng mở trang cuộc "
+                "thi, chọn lại thứ tự tiêu chí xếp hạng và lưu."
+            ),
+            code="invalid_rules",
+        ) from error
+    return tuple(rules.order)
+
+
 def _refuse_unless_closed(round_: Round, now: datetime) -> None:
     if now <= round_.closes_at + timedelta(seconds=round_.grace_seconds):
         raise ValidationError(
@@ -189,7 +209,7 @@ def _compute(
     # Attempts abandoned with saved answers count: finish them before ranking.
     attempts_finish_expired(now=now, round_=round_)
     rules = ranking_rules_get(contest=contest)
-    order = ranking.validate_order(rules.order)
+    order = _stored_order(rules)
     stats = round_stats(round_=round_, order=order, policy=rules.counted_attempt)
     truth = _truth(round_, rules, stats, preview=preview)
     elig = contest_eligibility_rules(contest=contest)

@@ -65,7 +65,16 @@ def unit_result_compute(
             _("Kết quả tập thể đã được phê duyệt, không thể thay đổi."),
             code="already_approved",
         )
-    order = collective.validate_order(rules.unit_order)
+    try:
+        order = collective.validate_order(rules.unit_order)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(
+            _(
+                "Tiêu chí xếp hạng tập thể không hợp lệ: vui lòng chọn lại trên trang "
+                "cuộc thi và lưu."
+            ),
+            code="invalid_rules",
+        ) from error
     people = _people_results(approved, contest=contest)
     # The whole tree, so people under a unit no longer active still count for the
     # units above it; only active units are ranked.
