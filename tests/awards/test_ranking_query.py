@@ -198,6 +198,19 @@ def test_rows_agree_with_the_pure_ranking(tied, order, policy, truth):
     assert rows == pure_ranking(entries, order=order, policy=policy, truth=truth)
 
 
+@pytest.mark.parametrize("truth", [None, TRUTH], ids=["no-truth", "truth"])
+@pytest.mark.parametrize("policy", COUNTED_POLICIES, ids=COUNTED_POLICIES)
+@pytest.mark.parametrize("criterion", CRITERIA, ids=CRITERIA)
+def test_each_criterion_alone_agrees_with_the_pure_ranking(
+    tied, criterion, policy, truth
+):
+    round_, entries = tied
+
+    rows = db_ranking(round_, order=(criterion,), policy=policy, truth=truth)
+
+    assert rows == pure_ranking(entries, order=(criterion,), policy=policy, truth=truth)
+
+
 def test_rows_leave_out_practice_open_voided_and_other_rounds():
     round_ = closed_round()
     other_round = closed_round()
