@@ -23,6 +23,7 @@ REASON_LABELS = {
     eligibility.EXCLUDED_UNIT: "Đơn vị không thuộc đối tượng",
     eligibility.COMMITTEE_UNIT: "Cùng đơn vị với thành viên Ban Tổ chức/Giám khảo",
     eligibility.OCCUPATION_NOT_ALLOWED: "Không thuộc đối tượng dự thi",
+    eligibility.NATIONALITY_NOT_ALLOWED: "Quốc tịch không thuộc đối tượng dự thi",
     "already_awarded": "Đã có giải trong tuần",
     NO_GROUP: "Không thuộc nhóm thí sinh nào",
 }
@@ -47,6 +48,7 @@ def blocking_reason(
         has_citizen_id=True,
         person_id=user_id,
         occupation=row["user__occupation"],
+        nationality=row["user__nationality"],
     )
     # The citizen ID was checked when the attempt started; ranking does not reopen it.
     found = eligibility.check(

@@ -292,6 +292,7 @@ PRIZE_WALK_FIELDS = (
     "user__is_staff",
     "user__is_superuser",
     "user__occupation",
+    "user__nationality",
     "user__unit__path",
 )
 

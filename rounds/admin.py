@@ -33,6 +33,7 @@ class ContestAdmin(admin.ModelAdmin):
                 "fields": (
                     "min_age",
                     "allowed_occupations",
+                    "allowed_nationalities",
                     "require_citizen_id",
                     "excluded_units",
                     "exclude_committee_units",

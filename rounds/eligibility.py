@@ -18,11 +18,19 @@ EXCLUDED_UNIT = "excluded_unit"
 MISSING_UNIT = "missing_unit"
 MISSING_CITIZEN_ID = "missing_citizen_id"
 OCCUPATION_NOT_ALLOWED = "occupation_not_allowed"
+NATIONALITY_NOT_ALLOWED = "nationality_not_allowed"
 COMMITTEE_UNIT = "committee_unit"
 
 # Reasons that a practice attempt may waive; age and missing data never are.
 EXCLUSIONS = frozenset(
-    {STAFF, CONTEST_ROLE, EXCLUDED_UNIT, OCCUPATION_NOT_ALLOWED, COMMITTEE_UNIT}
+    {
+        STAFF,
+        CONTEST_ROLE,
+        EXCLUDED_UNIT,
+        OCCUPATION_NOT_ALLOWED,
+        NATIONALITY_NOT_ALLOWED,
+        COMMITTEE_UNIT,
+    }
 )
 
 
@@ -34,6 +42,7 @@ class Person:
     has_citizen_id: bool
     person_id: int | None = None  # None for an account not yet registered
     occupation: str = ""
+    nationality: str = "VN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,7 @@ class Rules:
     committee_ids: Collection[int] = frozenset()
     committee_unit_ids: Collection[int] = frozenset()
     allowed_occupations: Collection[str] = frozenset()  # empty: everyone
+    allowed_nationalities: Collection[str] = frozenset()  # empty: everyone
 
 
 def age_on(born: date, day: date) -> int:
@@ -78,4 +88,9 @@ def check(*, person: Person, rules: Rules, day: date) -> tuple[str, ...]:
         reasons.append(COMMITTEE_UNIT)
     if rules.allowed_occupations and person.occupation not in rules.allowed_occupations:
         reasons.append(OCCUPATION_NOT_ALLOWED)
+    if (
+        rules.allowed_nationalities
+        and person.nationality not in rules.allowed_nationalities
+    ):
+        reasons.append(NATIONALITY_NOT_ALLOWED)
     return tuple(reasons)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.countries import NATIONALITY_CHOICES
 from accounts.models import Unit, User
 from contest_portal.fields import ChoiceListField
 from quizzes.models import Topic
@@ -75,6 +76,16 @@ class Contest(models.Model):
             "đối tượng được dự thi."
         ),
     )
+    allowed_nationalities = ChoiceListField(
+        _("chỉ dành cho người có quốc tịch"),
+        item_choices=NATIONALITY_CHOICES,
+        default=list,
+        blank=True,
+        help_text=_(
+            "Ví dụ «công dân Việt Nam»: chọn Việt Nam. Để trống: người mọi quốc tịch "
+            "được dự thi."
+        ),
+    )
     exclude_committee_units = models.BooleanField(
         _(
             "không cho cán bộ các đơn vị có thành viên Ban Tổ chức, Ban Giám khảo dự thi"
@@ -82,7 +93,8 @@ class Contest(models.Model):
         default=False,
         help_text=_(
             "Áp dụng cho người cùng đơn vị trực tiếp với thành viên Ban Tổ chức, Ban "
-            "Giám khảo, Tổ thư ký, Tổ soạn thảo (không gồm đơn vị trực thuộc)."
+            "Giám khảo, Tổ thư ký (không gồm đơn vị trực thuộc; không áp dụng cho "
+            "đơn vị của người soạn câu hỏi và nhân viên kỹ thuật)."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -207,6 +219,10 @@ class ContestCommitteeMember(models.Model):
         SECRETARIAT = "secretariat", _("Thành viên Tổ thư ký, Tổ giúp việc")
         AUTHOR = "author", _("Thành viên Tổ soạn thảo câu hỏi - đáp án")
         TECHNICAL = "technical", _("Nhân viên kỹ thuật phần mềm")
+
+    # The roles whose colleagues a contest may also exclude (seed 002: "cán bộ ...
+    # của các cơ quan, đơn vị có thành viên Ban Tổ chức, Ban Giám khảo, Tổ Thư ký").
+    UNIT_WIDE_ROLES = frozenset({Role.ORGANIZER, Role.JUDGE, Role.SECRETARIAT})
 
     contest = models.ForeignKey(
         Contest, on_delete=models.CASCADE, related_name="committee"

@@ -25,6 +25,7 @@ def person_of(user: User) -> eligibility.Person:
         has_citizen_id=bool(user.citizen_id),
         person_id=user.pk,
         occupation=user.occupation,
+        nationality=user.nationality,
     )
 
 
@@ -32,7 +33,7 @@ def contest_eligibility_rules(*, contest: Contest) -> eligibility.Rules:
     """The contest's eligibility settings as plain data."""
     committee = list(
         ContestCommitteeMember.objects.filter(contest=contest).values_list(
-            "user_id", "user__unit_id"
+            "user_id", "user__unit_id", "role"
         )
     )
     return eligibility.Rules(
@@ -41,13 +42,16 @@ def contest_eligibility_rules(*, contest: Contest) -> eligibility.Rules:
             contest.excluded_units.values_list("pk", flat=True)
         ),
         require_citizen_id=contest.require_citizen_id,
-        committee_ids=frozenset(user_id for user_id, _unit in committee),
+        committee_ids=frozenset(user_id for user_id, _unit, _role in committee),
         committee_unit_ids=frozenset(
-            unit for _user, unit in committee if unit is not None
+            unit
+            for _user, unit, role in committee
+            if unit is not None and role in ContestCommitteeMember.UNIT_WIDE_ROLES
         )
         if contest.exclude_committee_units
         else frozenset(),
         allowed_occupations=frozenset(contest.allowed_occupations or ()),
+        allowed_nationalities=frozenset(contest.allowed_nationalities or ()),
     )
 
 

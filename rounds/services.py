@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.countries import NATIONALITY_CHOICES
 from accounts.models import Unit, User
 from rounds import draw, eligibility, scoring, states
 from rounds.models import (
@@ -57,16 +58,24 @@ ELIGIBILITY_MESSAGES = {
     eligibility.OCCUPATION_NOT_ALLOWED: _(
         "Cuộc thi này chỉ dành cho: %(occupations)s."
     ),
+    eligibility.NATIONALITY_NOT_ALLOWED: _(
+        "Cuộc thi này chỉ dành cho người có quốc tịch: %(nationalities)s."
+    ),
 }
 
 
 def eligibility_message(*, reason: str, contest: Contest) -> str:
     """The Vietnamese sentence telling a person why they may not take part."""
-    allowed = dict(User.Occupation.choices)
+    occupations = dict(User.Occupation.choices)
+    countries = dict(NATIONALITY_CHOICES)
     return ELIGIBILITY_MESSAGES[reason] % {
         "age": contest.min_age,
         "occupations": ", ".join(
-            str(allowed[code]) for code in contest.allowed_occupations or ()
+            str(occupations[code]) for code in contest.allowed_occupations or ()
+        ),
+        "nationalities": ", ".join(
+            str(countries.get(code, code))
+            for code in contest.allowed_nationalities or ()
         ),
     }
 
@@ -83,6 +92,7 @@ class RegistrationProblem:
 _REGISTRATION_CHECKS = (
     (eligibility.UNDER_AGE, "date_of_birth", False),
     (eligibility.OCCUPATION_NOT_ALLOWED, "occupation", True),
+    (eligibility.NATIONALITY_NOT_ALLOWED, "nationality", True),
     (eligibility.EXCLUDED_UNIT, "unit", True),
     (eligibility.COMMITTEE_UNIT, "unit", True),
 )
@@ -95,6 +105,7 @@ def registration_problem(
     unit: Unit,
     now: datetime,
     occupation: str = "",
+    nationality: str = "VN",
 ) -> RegistrationProblem | None:
     """Why a new account may not take part in this contest, or None."""
     rules = contest_eligibility_rules(contest=contest)
@@ -104,6 +115,7 @@ def registration_problem(
         unit_path_ids=tuple(unit.ancestor_ids),
         has_citizen_id=True,  # the form itself requires it when the contest does
         occupation=occupation,
+        nationality=nationality,
     )
     reasons = eligibility.check(person=person, rules=rules, day=timezone.localdate(now))
     for reason, field, practice_waives in _REGISTRATION_CHECKS:

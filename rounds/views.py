@@ -116,6 +116,7 @@ def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
             unit=form.cleaned_data["unit"],
             now=timezone.now(),
             occupation=form.cleaned_data.get("occupation") or "",
+            nationality=form.cleaned_data.get("nationality") or "VN",
         )
         if problem:
             form.add_error(problem.field, problem.message)

@@ -203,6 +203,7 @@ UNIT_PEOPLE_FIELDS = (
     "user__is_staff",
     "user__is_superuser",
     "user__occupation",
+    "user__nationality",
     "user__unit__path",
 )
 

@@ -248,6 +248,7 @@ def _people(contest: Contest, rounds: Sequence[Round]) -> list[PersonResult]:
                 "user__is_staff": user.is_staff,
                 "user__is_superuser": user.is_superuser,
                 "user__occupation": user.occupation,
+                "user__nationality": user.nationality,
                 "submitted_at": row.submitted_at,
             },
             rules=elig,

@@ -64,6 +64,7 @@ def _generated_round(seed: int) -> Round:
     )
     contest = round_.contest
     contest.min_age = rng.choice([0, 18])
+    contest.allowed_nationalities = rng.choice([[], ["VN"]])
     contest.save()
     RankingRules.objects.update_or_create(
         contest=contest,
@@ -115,6 +116,7 @@ def _generated_round(seed: int) -> Round:
         user = UserFactory(
             unit=rng.choice([*units, None]) if rng.random() < 0.95 else None,
             occupation=rng.choice(OCCUPATIONS),
+            nationality=rng.choice(["VN", "VN", "LA"]),
             date_of_birth=rng.choice([date(1990, 1, 1), date(2010, 1, 1), None]),
             is_staff=rng.random() < 0.1,
             date_joined=joined + timedelta(seconds=rng.choice([0, index])),
@@ -177,6 +179,7 @@ def _expected(round_: Round) -> list[tuple]:
             "user__is_staff": user.is_staff,
             "user__is_superuser": user.is_superuser,
             "user__occupation": user.occupation,
+            "user__nationality": user.nationality,
             "submitted_at": standing.entry.submitted_at,
         }
         return blocking_reason(

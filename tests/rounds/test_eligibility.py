@@ -11,6 +11,7 @@ from rounds.eligibility import (
     MISSING_BIRTH_DATE,
     MISSING_CITIZEN_ID,
     MISSING_UNIT,
+    NATIONALITY_NOT_ALLOWED,
     OCCUPATION_NOT_ALLOWED,
     STAFF,
     UNDER_AGE,
@@ -206,6 +207,23 @@ def test_check_accepts_a_missing_citizen_id_when_not_required():
     assert reasons == ()
 
 
+@pytest.mark.parametrize(
+    ("allowed", "expected"),
+    [
+        (frozenset(), ()),
+        (frozenset({"VN"}), ()),
+        (frozenset({"LA"}), (NATIONALITY_NOT_ALLOWED,)),
+    ],
+    ids=["everyone", "own-nationality", "other-nationality-only"],
+)
+def test_check_limits_the_contest_to_its_nationalities(allowed, expected):
+    rules = replace(RULES, allowed_nationalities=allowed)
+
+    reasons = check(person=ELIGIBLE, rules=rules, day=DAY)
+
+    assert reasons == expected
+
+
 def test_check_lists_every_reason_in_a_fixed_order():
     person = Person(
         date_of_birth=None,
@@ -243,6 +261,7 @@ def test_exclusions_are_exactly_staff_role_units_and_occupation():
                 "excluded_unit",
                 "committee_unit",
                 "occupation_not_allowed",
+                "nationality_not_allowed",
             }
         )
         == EXCLUSIONS
