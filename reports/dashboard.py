@@ -9,6 +9,7 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from accounts.models import Unit, User
+from reports.exports.common import occupation_labels
 from rounds.models import Attempt, Contest, Round
 
 CACHE_SECONDS = 60
@@ -28,8 +29,10 @@ class UnitRate:
     unit_id: int
     name: str
     level: str
-    headcount: int
-    participants: int
+    own_headcount: int  # the unit's own staff, as entered
+    headcount: int  # its own staff plus every unit's below it: the rate's base
+    participants: int  # everyone who took part, in the unit or below it
+    rate_participants: int  # of them, those the contest's rate is about
     rate_percent: float
     below_target: bool
 
@@ -47,6 +50,7 @@ class Dashboard:
     unit_rates: list[UnitRate]
     top_units: list[UnitRate]
     below_target: int
+    rate_population: str  # whom the rate counts, in words; "" for everyone
 
 
 def _bars(pairs: list[tuple[str, int]]) -> list[Bar]:
@@ -120,7 +124,12 @@ def _compute(
         .annotate(n=Count("pk"))
         .values_list("correct_count", "n")
     )
-    unit_rates = _unit_rates(units, finished, contest.participation_target_percent)
+    unit_rates = _unit_rates(
+        units,
+        finished,
+        target_percent=contest.participation_target_percent,
+        occupations=contest.participation_occupations or [],
+    )
     return Dashboard(
         participants=totals["participants"],
         attempts=totals["attempts"],
@@ -144,38 +153,52 @@ def _compute(
             key=lambda u: (-u.rate_percent, -u.participants, u.name),
         )[:TOP_UNITS],
         below_target=sum(1 for u in unit_rates if u.below_target),
+        rate_population=occupation_labels(contest.participation_occupations or []),
     )
 
 
-def _unit_rates(units, finished, target_percent: int) -> list[UnitRate]:
-    """Participation of every unit counting its sub-units, in two queries."""
+def _unit_rates(
+    units, finished, *, target_percent: int, occupations: list[str]
+) -> list[UnitRate]:
+    """Participation of every unit counting its sub-units' people and staff, in two
+    queries; the rate counts only `occupations` (everyone when empty)."""
     rows = list(units.values("pk", "name", "level", "headcount", "path"))
-    direct = dict(
-        finished.values("user__unit_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .values_list("user__unit_id", "n")
-    )
+    in_rate = Q(user__occupation__in=occupations) if occupations else None
+    direct = {
+        unit_id: (people, rate_people)
+        for unit_id, people, rate_people in finished.values("user__unit_id")
+        .annotate(
+            people=Count("user_id", distinct=True),
+            rate_people=Count("user_id", distinct=True, filter=in_rate),
+        )
+        .values_list("user__unit_id", "people", "rate_people")
+    }
     in_scope = {row["pk"] for row in rows}
-    total = dict.fromkeys(in_scope, 0)
+    people = dict.fromkeys(in_scope, 0)
+    rate_people = dict.fromkeys(in_scope, 0)
+    staff = dict.fromkeys(in_scope, 0)
     for row in rows:
-        count = direct.get(row["pk"], 0)
-        if not count:
-            continue
+        count, rate_count = direct.get(row["pk"], (0, 0))
         for ancestor in (int(p) for p in row["path"].strip("/").split("/") if p):
             if ancestor in in_scope:
-                total[ancestor] += count
+                people[ancestor] += count
+                rate_people[ancestor] += rate_count
+                staff[ancestor] += row["headcount"]
     rates = []
     for row in rows:
-        rate = 100 * total[row["pk"]] / row["headcount"] if row["headcount"] else 0.0
+        pk, headcount = row["pk"], staff[row["pk"]]
+        rate = 100 * rate_people[pk] / headcount if headcount else 0.0
         rates.append(
             UnitRate(
-                unit_id=row["pk"],
+                unit_id=pk,
                 name=row["name"],
                 level=row["level"],
-                headcount=row["headcount"],
-                participants=total[row["pk"]],
+                own_headcount=row["headcount"],
+                headcount=headcount,
+                participants=people[pk],
+                rate_participants=rate_people[pk],
                 rate_percent=round(rate, 1),
-                below_target=bool(row["headcount"]) and rate < target_percent,
+                below_target=bool(headcount) and rate < target_percent,
             )
         )
     return rates

@@ -68,7 +68,7 @@ class UnitNode:
     name: str
     level: str
     parent_id: int | None
-    headcount: int
+    headcount: int  # the unit's own staff, not its sub-units'
     path: str
 
     @property
@@ -86,6 +86,22 @@ def unit_tree(*, active_only: bool = False) -> dict[int, UnitNode]:
             "pk", "name", "level", "parent_id", "headcount", "path"
         ).iterator(chunk_size=CHUNK)
     }
+
+
+def subtree_headcounts(tree: dict[int, UnitNode]) -> dict[int, int]:
+    """Each unit's own headcount plus that of every unit below it in the tree."""
+    totals = dict.fromkeys(tree, 0)
+    for node in tree.values():
+        for ancestor_id in node.ancestor_ids:
+            if ancestor_id in totals:
+                totals[ancestor_id] += node.headcount
+    return totals
+
+
+def occupation_labels(occupations: Iterable[str]) -> str:
+    """The occupations in words, for a title or a note; "" when none."""
+    labels = dict(User.Occupation.choices)
+    return "; ".join(str(labels.get(code, code)) for code in occupations)
 
 
 def at_level(tree: dict[int, UnitNode], unit_id: int | None, level: str) -> str:

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.db.models import Count, FloatField, Sum
+from django.db.models import Count, FloatField, Q, Sum
 from django.db.models.functions import Cast
 
 from accounts.models import Unit, User
@@ -15,6 +15,8 @@ from reports.exports.common import (
     PERCENT,
     VND,
     UnitNode,
+    occupation_labels,
+    subtree_headcounts,
     title_block,
     unit_tree,
 )
@@ -23,23 +25,37 @@ from rounds.models import Attempt, Contest
 
 # --- unit participation ------------------------------------------------------------
 
+BASE_HEADCOUNT = "Biên chế (riêng đơn vị)"
+SUBTREE_HEADCOUNT = "Biên chế (cả đơn vị trực thuộc)"
+RATE_PEOPLE = "Số người dự thi thuộc đối tượng tính tỷ lệ"
+
 
 def units_export(
     *, contest: Contest, target: xlsx.Target, by: User, now: datetime | None = None
 ) -> int:
-    """Participation of every unit counting its sub-units, in a constant number of queries."""
+    """Participation of every unit counting its sub-units' people and staff, in a
+    constant number of queries; the rate counts the contest's occupations only."""
     tree = unit_tree(active_only=True)
+    staff = subtree_headcounts(tree)
+    occupations = contest.participation_occupations or []
+    in_rate = Q(user__occupation__in=occupations) if occupations else None
     finished = Attempt.objects.filter(
         round__contest=contest, status=Attempt.Status.FINISHED, is_practice=False
     )
     people: Counter[int] = Counter()
+    rate_people: Counter[int] = Counter()
     attempts: Counter[int] = Counter()
-    for unit_id, n_people, n_attempts in (
+    for unit_id, n_people, n_rate_people, n_attempts in (
         finished.values("user__unit_id")
-        .annotate(people=Count("user_id", distinct=True), attempts=Count("pk"))
-        .values_list("user__unit_id", "people", "attempts")
+        .annotate(
+            people=Count("user_id", distinct=True),
+            rate_people=Count("user_id", distinct=True, filter=in_rate),
+            attempts=Count("pk"),
+        )
+        .values_list("user__unit_id", "people", "rate_people", "attempts")
     ):
         _roll_up(tree, unit_id, people, n_people)
+        _roll_up(tree, unit_id, rate_people, n_rate_people)
         _roll_up(tree, unit_id, attempts, n_attempts)
     # The counted attempt of each person and round is the ranked row.
     score_sum: defaultdict[int, float] = defaultdict(float)
@@ -80,9 +96,15 @@ def units_export(
     ]
     if groups:
         columns.append(Column("Nhóm đơn vị", 18))
+    population = occupation_labels(occupations)
     columns += [
-        Column("Biên chế", 10, VND),
+        Column(BASE_HEADCOUNT, 10, VND),
+        Column(SUBTREE_HEADCOUNT, 14, VND),
         Column("Số người dự thi", 12, VND),
+    ]
+    if population:
+        columns.append(Column(RATE_PEOPLE, 16, VND))
+    columns += [
         Column("Tỷ lệ tham gia (%)", 12, PERCENT),
         Column("Số lượt thi", 12, VND),
         Column("Điểm trung bình (% câu đúng)", 14, PERCENT),
@@ -103,11 +125,12 @@ def units_export(
             if groups:
                 line.append(", ".join(g.name for g in groups if node.level in g.levels))
             standing = standings.get(unit_id, {})
+            line += [node.headcount, staff[unit_id], people[unit_id]]
+            if population:
+                line.append(rate_people[unit_id])
             line += [
-                node.headcount,
-                people[unit_id],
-                round(100 * people[unit_id] / node.headcount, 2)
-                if node.headcount
+                round(100 * rate_people[unit_id] / staff[unit_id], 2)
+                if staff[unit_id]
                 else None,
                 attempts[unit_id],
                 round(100 * score_sum[unit_id] / scored[unit_id], 2)
@@ -120,9 +143,10 @@ def units_export(
             ]
             yield line
 
-    title = title_block(
-        subject="Tình hình tham gia theo đơn vị", by=by, now=now, contest=contest
-    )
+    subject = "Tình hình tham gia theo đơn vị"
+    if population:
+        subject += f" (tỷ lệ tham gia tính trên đối tượng: {population})"
+    title = title_block(subject=subject, by=by, now=now, contest=contest)
     return xlsx.write_sheet(
         target, columns=columns, rows=lines(), title=title, name="Đơn vị"
     )

@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from reports.dashboard import dashboard_get
 from rounds import services
 from tests.factories import UnitFactory, UserFactory
 
@@ -34,7 +36,8 @@ def take(user, round_, now=None) -> None:
 
 @pytest.fixture
 def district(round_):
-    district = UnitFactory(name="UBND huyện Đồng Văn", level="district", headcount=4)
+    """Its 4 staff all work in its two communes (2 each); one takes part in each."""
+    district = UnitFactory(name="UBND huyện Đồng Văn", level="district", headcount=0)
     for name in ("UBND xã Lũng Cú", "UBND xã Sà Phìn"):
         commune = UnitFactory(name=name, parent=district, headcount=2)
         take(UserFactory(unit=commune), round_)
@@ -51,6 +54,7 @@ def test_the_committee_sees_the_whole_contest(client, round_, district):
     assert 'id="participants">2<' in html
     assert "UBND huyện Đồng Văn" in html
     assert "50,0%" in html  # 2 of the district's 4 staff, through its communes
+    assert "Biên chế (cả đơn vị trực thuộc)" in html
 
 
 @pytest.mark.parametrize(
@@ -149,3 +153,84 @@ def test_registrations_are_counted_by_hour(client, round_):
     hour = f"{timezone.localtime(joined).hour:02d}h"
     counts = {bar.label: bar.value for bar in board.registrations_per_hour}
     assert counts[hour] == 1
+
+
+def rates_of(round_, *units) -> list[tuple]:
+    board = dashboard_get(contest=round_.contest)
+    by_id = {u.unit_id: u for u in board.unit_rates}
+    return [
+        (
+            by_id[u.pk].own_headcount,
+            by_id[u.pk].headcount,
+            by_id[u.pk].participants,
+            by_id[u.pk].rate_percent,
+            by_id[u.pk].below_target,
+        )
+        for u in units
+    ]
+
+
+def test_the_subtree_headcount_adds_the_own_headcounts_below(round_):
+    province = UnitFactory(level="province", headcount=5)
+    district = UnitFactory(level="district", parent=province, headcount=3)
+    commune = UnitFactory(level="commune", parent=district, headcount=2)
+    take(UserFactory(unit=commune), round_)
+    take(UserFactory(unit=district), round_)
+
+    rates = rates_of(round_, province, district, commune)
+
+    assert rates == [
+        (5, 10, 2, 20.0, True),
+        (3, 5, 2, 40.0, True),
+        (2, 2, 1, 50.0, True),
+    ]
+
+
+@pytest.fixture
+def citizens_make_up_for_cbccvc(round_):
+    """10 CBCCVC on the books; 2 of them and 8 citizens take part."""
+    commune = UnitFactory(name="UBND xã Phú Linh", level="commune", headcount=10)
+    for _ in range(2):
+        take(UserFactory(unit=commune), round_)
+    for _ in range(8):
+        take(UserFactory(unit=commune, occupation=User.Occupation.OTHER), round_)
+    return commune
+
+
+def test_the_rate_counts_only_the_contest_occupations(
+    round_, citizens_make_up_for_cbccvc
+):
+    round_.contest.participation_occupations = [User.Occupation.CIVIL_SERVANT]
+    round_.contest.save()
+
+    rates = rates_of(round_, citizens_make_up_for_cbccvc)
+
+    assert rates == [(10, 10, 10, 20.0, True)]  # 2 of 10 CBCCVC, short of 70%
+
+
+def test_without_occupations_the_rate_counts_everyone(
+    round_, citizens_make_up_for_cbccvc
+):
+    round_.contest.participation_occupations = []
+    round_.contest.save()
+
+    rates = rates_of(round_, citizens_make_up_for_cbccvc)
+
+    assert rates == [(10, 10, 10, 100.0, False)]
+
+
+def test_the_page_names_whom_the_rate_counts(
+    client, round_, citizens_make_up_for_cbccvc
+):
+    round_.contest.participation_occupations = [User.Occupation.CIVIL_SERVANT]
+    round_.contest.save()
+    client.force_login(member_of("Ban Giám khảo"))
+
+    response = client.get(URL)
+
+    html = response.content.decode()
+    assert '<th scope="col">Trong đó: Cán bộ, công chức, viên chức</th>' in html
+    assert (
+        '<tr class="below-target"><td>UBND xã Phú Linh</td><td>10</td><td>2</td>'
+        in html
+    )

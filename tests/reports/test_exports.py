@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from accounts.models import Unit
+from accounts.models import Unit, User
 from awards import services
 from awards.models import PrizeTier, RankingRules, RoundResult, UnitGroup
 from quizzes.models import Question, QuestionRevision
@@ -264,7 +264,8 @@ def test_ranking_lists_everyone_with_the_skip_reason(closed_round, revisions, ju
 
 @pytest.fixture
 def districts(closed_round, revisions, judge):
-    """District "Huyện Lớn" (100) with communes A (10) and B (2); an approved round."""
+    """District "Huyện Lớn" (83 of its own, 100 with its communes A 10, B 2 and
+    Trống 5); an approved round."""
     contest = closed_round.contest
     group = UnitGroup.objects.create(
         contest=contest, name="Cấp huyện", levels=["district"]
@@ -278,7 +279,7 @@ def districts(closed_round, revisions, judge):
         unit_group=group,
         amount_vnd=5_000_000,
     )
-    big = UnitFactory(name="Huyện Lớn", level="district", headcount=100)
+    big = UnitFactory(name="Huyện Lớn", level="district", headcount=83)
     a = UnitFactory(name="Xã A", parent=big, headcount=10)
     b = UnitFactory(name="Xã B", parent=big, headcount=2)
     empty = UnitFactory(name="Xã Trống", parent=big, headcount=5)
@@ -300,13 +301,82 @@ def test_units_roll_participation_up_the_tree(districts, judge):
     rows = {r["Đơn vị"]: r for r in records(ws)}
     assert count == Unit.objects.filter(is_active=True).count()
     big, a, b = rows["Huyện Lớn"], rows["Xã A"], rows["Xã B"]
-    assert (big["Số người dự thi"], big["Số lượt thi"], big["Biên chế"]) == (3, 4, 100)
+    assert (big["Số người dự thi"], big["Số lượt thi"]) == (3, 4)
     assert big["Tỷ lệ tham gia (%)"] == 3
     assert (a["Số người dự thi"], a["Số lượt thi"]) == (2, 3)
     assert a["Tỷ lệ tham gia (%)"] == 20
     assert (b["Số người dự thi"], b["Số lượt thi"]) == (1, 1)
     assert a["Đơn vị cấp trên"] == "Huyện Lớn"
     assert rows["Xã Trống"]["Số người dự thi"] == 0
+
+
+def test_units_show_their_own_and_their_subtree_headcount(districts, judge):
+    contest, _ = districts
+
+    _, ws = export(exports.units_export, contest=contest, by=judge)
+
+    staff = {
+        r["Đơn vị"]: (
+            r["Biên chế (riêng đơn vị)"],
+            r["Biên chế (cả đơn vị trực thuộc)"],
+        )
+        for r in records(ws)
+    }
+    assert staff["Huyện Lớn"] == (83, 100)
+    assert staff["Xã A"] == (10, 10)
+    assert "Số người dự thi thuộc đối tượng tính tỷ lệ" not in headers(ws)
+
+
+def test_units_subtree_headcount_sums_every_level_below(judge):
+    province = UnitFactory(name="Tỉnh", level="province", headcount=5)
+    district = UnitFactory(name="Huyện", level="district", parent=province, headcount=3)
+    UnitFactory(name="Xã", level="commune", parent=district, headcount=2)
+    UnitFactory(name="Xã Giải Thể", parent=district, headcount=7, is_active=False)
+
+    _, ws = export(exports.units_export, contest=RoundFactory().contest, by=judge)
+
+    staff = {r["Đơn vị"]: r["Biên chế (cả đơn vị trực thuộc)"] for r in records(ws)}
+    assert (staff["Tỉnh"], staff["Huyện"], staff["Xã"]) == (10, 5, 2)
+
+
+@pytest.fixture
+def citizens_make_up_for_cbccvc(closed_round, revisions):
+    """A commune of 10 CBCCVC: 2 of them and 8 citizens take part."""
+    commune = UnitFactory(name="Xã Phú Linh", headcount=10)
+    for occupation in [User.Occupation.CIVIL_SERVANT] * 2 + [User.Occupation.OTHER] * 8:
+        user = UserFactory(unit=commune, occupation=occupation)
+        finished(user, closed_round, revisions, correct=3)
+    return closed_round.contest
+
+
+def test_units_rate_counts_only_the_contest_occupations(
+    citizens_make_up_for_cbccvc, judge
+):
+    contest = citizens_make_up_for_cbccvc
+    contest.participation_occupations = [User.Occupation.CIVIL_SERVANT]
+    contest.save()
+
+    _, ws = export(exports.units_export, contest=contest, by=judge)
+
+    row = next(r for r in records(ws) if r["Đơn vị"] == "Xã Phú Linh")
+    assert row["Số người dự thi"] == 10
+    assert row["Số người dự thi thuộc đối tượng tính tỷ lệ"] == 2
+    assert row["Tỷ lệ tham gia (%)"] == 20
+    assert ws.cell(row=2, column=1).value == (
+        "Tình hình tham gia theo đơn vị (tỷ lệ tham gia tính trên đối tượng: "
+        "Cán bộ, công chức, viên chức)"
+    )
+
+
+def test_units_rate_without_occupations_counts_everyone(
+    citizens_make_up_for_cbccvc, judge
+):
+    contest = citizens_make_up_for_cbccvc
+
+    _, ws = export(exports.units_export, contest=contest, by=judge)
+
+    row = next(r for r in records(ws) if r["Đơn vị"] == "Xã Phú Linh")
+    assert (row["Số người dự thi"], row["Tỷ lệ tham gia (%)"]) == (10, 100)
 
 
 def test_units_average_the_counted_score(districts, judge):
