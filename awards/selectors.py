@@ -478,3 +478,15 @@ def result_rules_in_words(*, result: RoundResult) -> list[str]:
         truth_kind=ruleset.get("truth_kind"),
         one_weekly_prize_per_person=ruleset.get("one_weekly_prize_per_person", False),
     )
+
+
+def unit_result_rules_in_words(*, result: UnitResult) -> list[str]:
+    """The collective rules a computed unit result was ranked by, from its ruleset."""
+    ruleset = result.ruleset
+    order = ruleset.get("order") or [
+        ruleset.get("metric"),
+        *[c for c in ruleset.get("tie_break") or () if c != ruleset.get("metric")],
+    ]
+    return rules_text.unit_rules_sentences(
+        order=order, min_rate_percent=ruleset.get("min_rate_percent")
+    )

@@ -60,5 +60,12 @@ def unit_results(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "awards/unit_results.html",
-        {"contest": contest, "result": result, "rows": rows},
+        {
+            "contest": contest,
+            "result": result,
+            "rows": rows,
+            "rules_words": selectors.unit_result_rules_in_words(result=result)
+            if result
+            else [],
+        },
     )

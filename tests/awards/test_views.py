@@ -476,3 +476,19 @@ def test_unit_results_of_an_unpublished_contest_are_not_found(client, unit_compu
     response = client.get(unit_url(contest))
 
     assert response.status_code == 404
+
+
+def test_unit_results_state_the_collective_rules_they_were_ranked_by(
+    client, unit_computed, judge
+):
+    services.unit_result_approve(result=unit_computed, actor=judge)
+    RankingRules.objects.update_or_create(
+        contest=unit_computed.contest, defaults={"unit_metric": "winners"}
+    )
+
+    content = client.get(unit_url(unit_computed.contest)).content.decode()
+
+    assert (
+        "Xếp hạng tập thể theo: nhiều người dự thi hơn, rồi tỷ lệ tham gia cao hơn, "
+        "rồi điểm trung bình cao hơn." in content
+    )
