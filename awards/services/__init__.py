@@ -1,6 +1,7 @@
 """Writes of the awards app, one module per subject; the public names are here.
 
-- results: a round's result computed, its prizes and qualifiers, approved;
+- results: a round's result computed (or previewed), its prizes and qualifiers;
+- result_approval: a round's result approved, its qualifiers admitted to the final;
 - decisions: disqualifying a contestant, voiding a question;
 - unit_results: the collective (unit) ranking and prizes;
 - approval, audit: freezing a result and the decision log, shared by all three.
@@ -15,13 +16,12 @@ from awards.services.decisions import (
     question_void,
     question_void_check,
 )
-from awards.services.results import (
+from awards.services.result_approval import (
     final_sync_qualifiers,
     result_approve,
     result_checksum,
-    result_compute,
-    result_preview,
 )
+from awards.services.results import result_compute, result_preview
 from awards.services.unit_results import (
     unit_result_approve,
     unit_result_checksum,

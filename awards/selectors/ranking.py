@@ -1,3 +1,6 @@
+"""The ranking in the database: each person's counted attempt, ordered by the
+one definition of the criteria (awards.ranking), its statistics, the live top."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,18 +26,13 @@ from django.db.models.functions import Abs, RowNumber
 from django.utils import timezone
 
 from accounts.models import User
-from awards import ranking, rules_text
+from awards import ranking
 from awards.models import (
-    Disqualification,
-    PrizeTier,
     RankingRules,
-    ResultRow,
-    RoundResult,
-    UnitResult,
 )
-from rounds.models import Attempt, Contest, Round
+from awards.selectors.rules import ranking_rules_get
+from rounds.models import Attempt, Round
 
-# A counted attempt's own columns; the ranking adds its person's.
 COUNTED_FIELDS = (
     "pk",
     "user_id",
@@ -63,13 +61,6 @@ RANKING_FIELDS = (
 )
 
 
-def ranking_rules_get(*, contest: Contest) -> RankingRules:
-    """The contest's ranking rules, with defaults when none were set."""
-    rules = RankingRules.objects.filter(contest=contest).first()
-    return rules or RankingRules(contest=contest)
-
-
-# The database column of each ranking.RankKey field in the ranking queries below.
 RANK_KEY_COLUMNS = {
     "attempt_id": "pk",
     "correct": "correct_count",
@@ -283,100 +274,6 @@ def round_stats(*, round_: Round, order: Sequence[str], policy: str) -> RoundSta
     )
 
 
-PRIZE_WALK_FIELDS = (
-    "pk",
-    "user_id",
-    "unit_id",
-    "submitted_at",
-    "user__date_of_birth",
-    "user__is_staff",
-    "user__is_superuser",
-    "user__occupation",
-    "user__nationality",
-    "user__unit__path",
-)
-
-
-def result_rows_walk(*, result: RoundResult, group_name: str | None = None):
-    """A computed result's rows in rank order with what the eligibility rules read,
-    streamed in chunks: a walk that stops early never reads the rest."""
-    rows = ResultRow.objects.filter(result=result)
-    if group_name is not None:
-        rows = rows.filter(group_name=group_name)
-    return rows.order_by("rank").values(*PRIZE_WALK_FIELDS).iterator(chunk_size=500)
-
-
-def individual_tiers(
-    *, contest: Contest, stage: str | None = None
-) -> QuerySet[PrizeTier]:
-    """The contest's individual tiers; with a stage, those that stage awards: a tier
-    set for "the weekly rounds and the final" is awarded by both, never by a
-    qualifying round."""
-    tiers = PrizeTier.objects.filter(contest=contest, kind=PrizeTier.Kind.INDIVIDUAL)
-    if stage is not None:
-        stages = [stage]
-        if stage in (Round.Stage.REGULAR, Round.Stage.FINAL):
-            stages.append(PrizeTier.Stage.WEEKLY_AND_FINAL)
-        tiers = tiers.filter(stage__in=stages)
-    return tiers.order_by("order", "pk")
-
-
-def disqualified_user_ids(*, round_: Round) -> set[int]:
-    return set(
-        Disqualification.objects.filter(round=round_).values_list("user_id", flat=True)
-    )
-
-
-def other_weekly_winner_ids(*, round_: Round) -> set[int]:
-    """People holding an approved prize from another weekly round of the contest, in
-    whatever order the weeks were computed or approved; none outside weekly rounds
-    (a final's prize is not a weekly prize)."""
-    if round_.stage != Round.Stage.REGULAR:
-        return set()
-    return set(
-        ResultRow.objects.filter(
-            result__round__contest_id=round_.contest_id,
-            result__round__stage=Round.Stage.REGULAR,
-            result__status=RoundResult.Status.APPROVED,
-            prize_tier__isnull=False,
-        )
-        .exclude(result__round_id=round_.pk)
-        .values_list("user_id", flat=True)
-    )
-
-
-def result_get_published(*, round_: Round) -> RoundResult | None:
-    """The round's approved result, or None while it is not approved."""
-    return RoundResult.objects.filter(
-        round=round_, status=RoundResult.Status.APPROVED
-    ).first()
-
-
-def result_rows_public(*, result: RoundResult, limit: int | None = None) -> QuerySet:
-    """Rows for the public page: no phone, email, ID number or date of birth."""
-    rows = result.rows.order_by("rank").values(
-        "rank",
-        "group_name",
-        "prize_name",
-        "full_name",
-        "unit_name",
-        "correct",
-        "question_count",
-        "prediction",
-        "duration_ms",
-    )
-    return rows[:limit] if limit else rows
-
-
-def result_row_of_user(*, result: RoundResult, user_id: int) -> dict | None:
-    """One contestant's own line in an approved result: an index lookup."""
-    return (
-        result.rows.filter(user_id=user_id)
-        .values("rank", "correct", "question_count", "duration_ms", "prize_name")
-        .first()
-    )
-
-
 LEADERBOARD_SECONDS = 60
 LEADERBOARD_SIZE = 20
 # The last top is kept this long, to show while one worker ranks the round again.
@@ -440,53 +337,3 @@ def _leaderboard_rows(round_: Round) -> list[dict]:
         }
         for position, row in enumerate(top, start=1)
     ]
-
-
-def unit_result_get_published(*, contest: Contest) -> UnitResult | None:
-    """The contest's approved collective result, or None."""
-    return UnitResult.objects.filter(
-        contest=contest, status=RoundResult.Status.APPROVED
-    ).first()
-
-
-def contest_rules_in_words(*, contest: Contest) -> dict[str, list[str]]:
-    """The contest's current rules as Vietnamese sentences, for its page."""
-    rules = ranking_rules_get(contest=contest)
-    has_prediction = any(r.has_prediction for r in contest.rounds.all())
-    return {
-        "individual": rules_text.rules_sentences(
-            counted_attempt=rules.counted_attempt,
-            order=rules.order,
-            truth_kind=rules.truth_kind if has_prediction else None,
-            one_weekly_prize_per_person=rules.one_weekly_prize_per_person,
-        ),
-        "collective": rules_text.unit_rules_sentences(
-            order=rules.unit_order,
-            min_rate_percent=rules.unit_min_rate_percent,
-        )
-        if contest.unit_groups.exists()
-        else [],
-    }
-
-
-def result_rules_in_words(*, result: RoundResult) -> list[str]:
-    """The rules a computed result was ranked by, from its frozen ruleset."""
-    ruleset = result.ruleset
-    return rules_text.rules_sentences(
-        counted_attempt=ruleset["counted_attempt"],
-        order=ruleset["order"],
-        truth_kind=ruleset.get("truth_kind"),
-        one_weekly_prize_per_person=ruleset.get("one_weekly_prize_per_person", False),
-    )
-
-
-def unit_result_rules_in_words(*, result: UnitResult) -> list[str]:
-    """The collective rules a computed unit result was ranked by, from its ruleset."""
-    ruleset = result.ruleset
-    order = ruleset.get("order") or [
-        ruleset.get("metric"),
-        *[c for c in ruleset.get("tie_break") or () if c != ruleset.get("metric")],
-    ]
-    return rules_text.unit_rules_sentences(
-        order=order, min_rate_percent=ruleset.get("min_rate_percent")
-    )

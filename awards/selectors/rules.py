@@ -1,0 +1,58 @@
+"""A contest's ranking rules, and the rules in words for its pages."""
+
+from awards import rules_text
+from awards.models import (
+    RankingRules,
+    RoundResult,
+    UnitResult,
+)
+from rounds.models import Contest
+
+
+def ranking_rules_get(*, contest: Contest) -> RankingRules:
+    """The contest's ranking rules, with defaults when none were set."""
+    rules = RankingRules.objects.filter(contest=contest).first()
+    return rules or RankingRules(contest=contest)
+
+
+def contest_rules_in_words(*, contest: Contest) -> dict[str, list[str]]:
+    """The contest's current rules as Vietnamese sentences, for its page."""
+    rules = ranking_rules_get(contest=contest)
+    has_prediction = any(r.has_prediction for r in contest.rounds.all())
+    return {
+        "individual": rules_text.rules_sentences(
+            counted_attempt=rules.counted_attempt,
+            order=rules.order,
+            truth_kind=rules.truth_kind if has_prediction else None,
+            one_weekly_prize_per_person=rules.one_weekly_prize_per_person,
+        ),
+        "collective": rules_text.unit_rules_sentences(
+            order=rules.unit_order,
+            min_rate_percent=rules.unit_min_rate_percent,
+        )
+        if contest.unit_groups.exists()
+        else [],
+    }
+
+
+def result_rules_in_words(*, result: RoundResult) -> list[str]:
+    """The rules a computed result was ranked by, from its frozen ruleset."""
+    ruleset = result.ruleset
+    return rules_text.rules_sentences(
+        counted_attempt=ruleset["counted_attempt"],
+        order=ruleset["order"],
+        truth_kind=ruleset.get("truth_kind"),
+        one_weekly_prize_per_person=ruleset.get("one_weekly_prize_per_person", False),
+    )
+
+
+def unit_result_rules_in_words(*, result: UnitResult) -> list[str]:
+    """The collective rules a computed unit result was ranked by, from its ruleset."""
+    ruleset = result.ruleset
+    order = ruleset.get("order") or [
+        ruleset.get("metric"),
+        *[c for c in ruleset.get("tie_break") or () if c != ruleset.get("metric")],
+    ]
+    return rules_text.unit_rules_sentences(
+        order=order, min_rate_percent=ruleset.get("min_rate_percent")
+    )
