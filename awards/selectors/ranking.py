@@ -27,10 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from awards import ranking
-from awards.models import (
-    RankingRules,
-)
-from awards.selectors.rules import ranking_rules_get
+from awards.selectors.rules import ranking_rules_get, readable_rules
 from rounds.models import Attempt, Round
 
 COUNTED_FIELDS = (
@@ -87,11 +84,10 @@ def counted_attempt_of(
         )
         .first()
     )
-    defaults = RankingRules()
-    policy = (
-        settings["contest__ranking_rules__counted_attempt"] or defaults.counted_attempt
+    policy, order = readable_rules(
+        settings["contest__ranking_rules__counted_attempt"],
+        settings["contest__ranking_rules__order"],
     )
-    order = settings["contest__ranking_rules__order"] or defaults.order
     by_id = {
         a.pk: a
         for a in attempts
@@ -310,11 +306,9 @@ def _leaderboard_rows(round_: Round) -> list[dict]:
     """The top of the ranking without the prediction: the counted attempts are picked
     and ordered without their people, who are read for the top rows only."""
     rules = ranking_rules_get(contest=round_.contest)
-    order = ranking.validate_order(rules.order)
+    policy, order = readable_rules(rules.counted_attempt, rules.order)
     top = list(
-        _counted_attempts(
-            round_=round_, order=order, policy=rules.counted_attempt, truth=None
-        )
+        _counted_attempts(round_=round_, order=order, policy=policy, truth=None)
         .order_by(*_order_by(order, within_person=False, has_truth=False))
         .values("user_id", "correct_count", "question_count", "duration_ms")[
             :LEADERBOARD_SIZE

@@ -1,6 +1,6 @@
 """A contest's ranking rules, and the rules in words for its pages."""
 
-from awards import rules_text
+from awards import collective, ranking, rules_text
 from awards.models import (
     RankingRules,
     RoundResult,
@@ -15,19 +15,46 @@ def ranking_rules_get(*, contest: Contest) -> RankingRules:
     return rules or RankingRules(contest=contest)
 
 
+def readable_rules(policy, order) -> tuple[str, tuple[str, ...]]:
+    """The counted-attempt policy and ranking order a page may show by: the stored
+    ones, or the defaults while a row written outside the admin holds something the
+    ranking cannot use (the compute refuses it in words until it is fixed)."""
+    defaults = RankingRules()
+    try:
+        return (
+            policy if policy in ranking.COUNTED_POLICIES else defaults.counted_attempt,
+            ranking.validate_order(order if order is not None else defaults.order),
+        )
+    except (TypeError, ValueError):
+        return defaults.counted_attempt, tuple(defaults.order)
+
+
+def _readable_unit_order(rules: RankingRules) -> list[str]:
+    try:
+        return list(collective.validate_order(rules.unit_order))
+    except (TypeError, ValueError):
+        return list(RankingRules().unit_order)
+
+
 def contest_rules_in_words(*, contest: Contest) -> dict[str, list[str]]:
     """The contest's current rules as Vietnamese sentences, for its page."""
     rules = ranking_rules_get(contest=contest)
     has_prediction = any(r.has_prediction for r in contest.rounds.all())
+    policy, order = readable_rules(rules.counted_attempt, rules.order)
+    truth_kind = (
+        rules.truth_kind
+        if rules.truth_kind in ranking.TRUTH_KINDS
+        else RankingRules().truth_kind
+    )
     return {
         "individual": rules_text.rules_sentences(
-            counted_attempt=rules.counted_attempt,
-            order=rules.order,
-            truth_kind=rules.truth_kind if has_prediction else None,
+            counted_attempt=policy,
+            order=order,
+            truth_kind=truth_kind if has_prediction else None,
             one_weekly_prize_per_person=rules.one_weekly_prize_per_person,
         ),
         "collective": rules_text.unit_rules_sentences(
-            order=rules.unit_order,
+            order=_readable_unit_order(rules),
             min_rate_percent=rules.unit_min_rate_percent,
         )
         if contest.unit_groups.exists()

@@ -375,3 +375,37 @@ def test_a_ranking_order_picked_twice_is_refused(contest_page):
     ]
     assert Round.objects.filter(contest=contest).exists()
     assert Contest.objects.filter(pk=contest.pk).exists()
+
+
+def test_pages_still_answer_while_a_stored_rule_is_broken(client):
+    now = timezone.now()
+    round_ = RoundFactory(
+        opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=3)
+    )
+    round_.contest.topics.set(make_bank(topics=1, per_topic=5))
+    RankingRules.objects.create(contest=round_.contest, live_leaderboard=True)
+    person = UserFactory()
+    make_finished_attempt(
+        person,
+        round_,
+        list(QuestionRevision.objects.order_by("pk")[:5]),
+        correct=4,
+        at=now - timedelta(hours=1),
+    )
+    RankingRules.objects.update(order=["correct", "typo"], counted_attempt="median")
+    client.force_login(person)
+
+    result_page = client.get(
+        reverse(
+            "rounds:attempt-result",
+            kwargs={"public_id": person.attempts.get().public_id},
+        )
+    )
+    public = client.get(reverse("awards:round-results", kwargs={"round_id": round_.pk}))
+    contest = client.get(
+        reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
+    )
+
+    assert (result_page.status_code, public.status_code) == (200, 200)
+    assert 'id="counted">4/5 câu, lượt 1<' in result_page.content.decode()
+    assert contest.status_code == 200
