@@ -71,7 +71,8 @@ def eligibility_message(*, reason: str, contest: Contest) -> str:
     return ELIGIBILITY_MESSAGES[reason] % {
         "age": contest.min_age,
         "occupations": ", ".join(
-            str(occupations[code]) for code in contest.allowed_occupations or ()
+            str(occupations.get(code, code))
+            for code in contest.allowed_occupations or ()
         ),
         "nationalities": ", ".join(
             str(countries.get(code, code))
