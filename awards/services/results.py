@@ -1,4 +1,5 @@
-"""A round's result: ranked in the database, prizes allocated, then approved."""
+"""A round's result: ranked in the database and its prizes allocated, stored as a
+provisional snapshot (or previewed and rolled back). Approval: result_approval."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,6 +79,7 @@ def _ruleset(
         if round_.stage == Round.Stage.QUALIFYING
         else None,
         "allowed_occupations": sorted(elig.allowed_occupations),
+        "allowed_nationalities": sorted(elig.allowed_nationalities),
         "committee_ids": sorted(elig.committee_ids),
         "committee_unit_ids": sorted(elig.committee_unit_ids),
         "min_age": elig.min_age,
