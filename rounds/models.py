@@ -306,7 +306,7 @@ class Attempt(models.Model):
     # Per question position: null or [original choice index, client sequence number].
     answers = models.JSONField(editable=False)
     prediction = models.BigIntegerField(_("dự đoán"), null=True, blank=True)
-    # The five fields below are written only by rounds.services.attempt_finish.
+    # The five fields below are written only by rounds.services.finishing._finish.
     submitted_at = models.DateTimeField(_("thời điểm nộp"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(
         _("thời gian làm bài (ms)"), null=True, blank=True
@@ -318,8 +318,8 @@ class Attempt(models.Model):
     finished_by = models.CharField(
         _("cách nộp"), max_length=12, choices=FinishedBy.choices, blank=True
     )
-    # Written only by rounds.services._finish: scoring.answers_fingerprint of the
-    # answers as finished, so suspicion checks compare attempts by an index.
+    # Written only by rounds.services.finishing._finish: scoring.answers_fingerprint
+    # of the answers as finished, so suspicion checks compare attempts by an index.
     answers_fingerprint = models.CharField(
         max_length=32, blank=True, default="", editable=False
     )
@@ -389,7 +389,7 @@ class RoundVoidedQuestion(models.Model):
 class RoundQualifier(models.Model):
     """Who may enter a final round.
 
-    Written only by awards.services.results.final_sync_qualifiers, when the
+    Written only by awards.services.result_approval.final_sync_qualifiers, when the
     qualifying list is approved and when a final is saved.
     """
 
@@ -414,7 +414,7 @@ class RoundQualifier(models.Model):
 class AttemptEvent(models.Model):
     """Append-only trace of an attempt's status changes: who, when, why, the result.
 
-    Written only by rounds.services (_finish and attempt_void). The unique constraint
+    Written only by rounds.services.finishing (_finish and attempt_void). The unique constraint
     makes "one event per change" a database fact: a second finish of the same attempt
     would fail rather than leave two records.
     """

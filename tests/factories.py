@@ -142,7 +142,7 @@ def make_finished_attempt(
         correct_count=correct,
         question_count=len(drawn),
         finished_by=Attempt.FinishedBy.CONTESTANT,
-        # As rounds.services._finish stores it.
+        # As rounds.services.finishing._finish stores it.
         answers_fingerprint=answers_fingerprint(
             revision_ids=[r.pk for r in drawn],
             chosen=[entry[0] if entry else None for entry in answers],

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -431,7 +432,7 @@ def test_start_at_or_after_the_close_is_refused(last_day_round, contestant, afte
     at = last_day_round.closes_at + after
     tried(at)
 
-    with pytest.raises(services.ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         services.attempt_start(user=contestant, round_=last_day_round, now=at)
 
     assert caught.value.code == "round_closed"

@@ -1,0 +1,54 @@
+"""Writes of the rounds app, one module per subject; the public names are here.
+
+- attempts: an attempt from start to submission (draw, saves, submit);
+- finishing: how an attempt ends (scored once, at its deadline, rescored, voided);
+- eligibility: who may take part, in words, at registration and at start.
+"""
+
+from rounds.services.attempts import (
+    StartResult,
+    attempt_is_shortened,
+    attempt_save,
+    attempt_save_own,
+    attempt_start,
+    attempt_submit,
+    draw_preview,
+    round_is_open,
+)
+from rounds.services.eligibility import (
+    ELIGIBILITY_MESSAGES,
+    RegistrationProblem,
+    attempt_check_eligibility,
+    eligibility_message,
+    registration_problem,
+)
+from rounds.services.finishing import (
+    AttemptExpiredError,
+    attempt_check_transition,
+    attempt_finish_if_expired,
+    attempt_void,
+    attempts_finish_expired,
+    round_rescore,
+)
+
+__all__ = [
+    "ELIGIBILITY_MESSAGES",
+    "AttemptExpiredError",
+    "RegistrationProblem",
+    "StartResult",
+    "attempt_check_eligibility",
+    "attempt_check_transition",
+    "attempt_finish_if_expired",
+    "attempt_is_shortened",
+    "attempt_save",
+    "attempt_save_own",
+    "attempt_start",
+    "attempt_submit",
+    "attempt_void",
+    "attempts_finish_expired",
+    "draw_preview",
+    "eligibility_message",
+    "registration_problem",
+    "round_is_open",
+    "round_rescore",
+]

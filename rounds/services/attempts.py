@@ -1,0 +1,325 @@
+"""An attempt from start to submission: the draw, the saved answers, the submit."""
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from rounds import draw
+from rounds.models import (
+    Attempt,
+    Round,
+    RoundQualifier,
+)
+from rounds.selectors import (
+    attempt_questions,
+    draw_pool_get,
+    revisions_get,
+)
+from rounds.services.eligibility import attempt_check_eligibility
+from rounds.services.finishing import (
+    AttemptExpiredError,
+    _expired,
+    _finish,
+    _finish_at_deadline,
+    _locked,
+)
+
+_system_random = random.SystemRandom()
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    attempt: Attempt
+    resumed: bool
+    shortened: bool  # the round closes before the full time limit runs out
+
+
+def round_is_open(*, round_: Round, now: datetime) -> bool:
+    return round_.opens_at <= now < round_.closes_at
+
+
+def _refuse_unless_open(round_: Round, now: datetime) -> None:
+    if now < round_.opens_at:
+        raise ValidationError(
+            _("Tuần thi chưa mở. Thời gian mở: %(at)s.")
+            % {"at": timezone.localtime(round_.opens_at).strftime("%H:%M %d/%m/%Y")},
+            code="round_not_open",
+        )
+    if now >= round_.closes_at:
+        raise ValidationError(_("Tuần thi đã kết thúc."), code="round_closed")
+
+
+def _draw_for(round_: Round, rng: random.Random) -> list[list]:
+    pool = draw_pool_get(round_=round_)
+    try:
+        revision_ids = draw.draw_questions(
+            pool=pool.by_topic, count=round_.question_count, quotas=pool.quotas, rng=rng
+        )
+    except draw.DrawError as error:
+        raise ValidationError(
+            _(
+                "Ngân hàng câu hỏi chưa đủ câu hỏi cho tuần thi này. Vui lòng báo Ban Tổ chức."
+            ),
+            code="bank_too_small",
+        ) from error
+    revisions = revisions_get(revision_ids)
+    return [
+        [
+            revision_id,
+            draw.shuffle_choices(
+                choice_count=len(revisions[revision_id].choice_texts), rng=rng
+            ),
+        ]
+        for revision_id in revision_ids
+    ]
+
+
+@transaction.atomic
+def attempt_start(
+    *,
+    user: User,
+    round_: Round,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> StartResult:
+    """Resume the user's open attempt in the round, or draw a new one."""
+    now = now or timezone.now()
+    _refuse_unless_open(round_, now)
+    practice = attempt_check_eligibility(user=user, round_=round_, now=now)
+    if (
+        round_.stage == Round.Stage.FINAL
+        and round_.qualifying_round_id
+        and not RoundQualifier.objects.filter(round=round_, user=user).exists()
+    ):
+        raise ValidationError(
+            _("Chỉ những thí sinh đạt vòng loại mới được thi vòng chung kết."),
+            code="not_qualified",
+        )
+    # One start at a time per person: the user row is the lock.
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    # One read for the common case, a first start: how many, and whether one is open.
+    tally = Attempt.objects.filter(user=user, round=round_).aggregate(
+        used=Count("pk"), open_pk=Max("pk", filter=Q(status=Attempt.Status.OPEN))
+    )
+    used = tally["used"]
+    open_attempt = None
+    if tally["open_pk"] is not None:
+        # Still open once locked? A submit may have finished it meanwhile.
+        open_attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .filter(pk=tally["open_pk"], status=Attempt.Status.OPEN)
+            .first()
+        )
+    if open_attempt is not None:
+        if not _expired(open_attempt, now):
+            return StartResult(
+                attempt=open_attempt,
+                resumed=True,
+                shortened=_shortened(open_attempt, round_),
+            )
+        _finish_at_deadline(open_attempt, now)
+    if round_.max_attempts and used >= round_.max_attempts:
+        raise ValidationError(
+            _("Bạn đã dùng hết %(n)d lượt thi của tuần thi này.")
+            % {"n": round_.max_attempts},
+            code="attempt_limit",
+        )
+    # A seeded generator makes a draw repeatable (the demo); contestants get the
+    # system's.
+    drawn = _draw_for(round_, rng or _system_random)
+    deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at)
+    attempt = Attempt(
+        user=user,
+        round=round_,
+        number=used + 1,
+        is_practice=practice,
+        started_at=now,
+        deadline=deadline,
+        draw=drawn,
+        answers=[None] * len(drawn),
+        question_count=len(drawn),
+    )
+    # Uniqueness is the database's to enforce, under the user lock held above:
+    # checking it here again would cost three queries on every start.
+    # The user and round were just read: no need to check that they exist either.
+    attempt.full_clean(
+        exclude=["user", "round"], validate_unique=False, validate_constraints=False
+    )
+    attempt.save()
+    return StartResult(
+        attempt=attempt, resumed=False, shortened=_shortened(attempt, round_)
+    )
+
+
+def _shortened(attempt: Attempt, round_: Round) -> bool:
+    full = timedelta(seconds=round_.time_limit_seconds)
+    return attempt.deadline - attempt.started_at < full
+
+
+def attempt_is_shortened(*, attempt: Attempt) -> bool:
+    """Does the round's close leave this attempt less than the full time limit?"""
+    return _shortened(attempt, attempt.round)
+
+
+def _shown_to_original(attempt: Attempt, position: int, shown: int) -> int:
+    if not 0 <= position < len(attempt.draw):
+        raise ValidationError(
+            _("Câu hỏi không thuộc bài thi này."), code="invalid_question"
+        )
+    permutation = attempt.draw[position][1]
+    if not 0 <= shown < len(permutation):
+        raise ValidationError(
+            _("Phương án trả lời không hợp lệ."), code="invalid_choice"
+        )
+    return permutation[shown]
+
+
+def _refuse_if_closed(attempt: Attempt, now: datetime) -> None:
+    if attempt.status == Attempt.Status.FINISHED:
+        raise ValidationError(_("Bài thi đã được nộp."), code="attempt_finished")
+    if attempt.status == Attempt.Status.VOIDED:
+        raise ValidationError(_("Bài thi đã bị hủy."), code="attempt_voided")
+
+
+def attempt_save(
+    *,
+    attempt: Attempt,
+    seq: int,
+    position: int | None = None,
+    shown_choice: int | None = None,
+    prediction: int | None = None,
+    now: datetime | None = None,
+) -> Attempt:
+    """Store one answer (and/or the prediction) as it is clicked; newer seq wins."""
+    return _save(
+        Attempt.objects.filter(pk=attempt.pk),
+        seq=seq,
+        position=position,
+        shown_choice=shown_choice,
+        prediction=prediction,
+        now=now,
+    )
+
+
+def attempt_save_own(
+    *,
+    public_id: str,
+    user: User,
+    seq: int,
+    position: int | None = None,
+    shown_choice: int | None = None,
+    prediction: int | None = None,
+    now: datetime | None = None,
+) -> Attempt:
+    """attempt_save for the user's own attempt named in the URL, in one locked read.
+
+    Raises Attempt.DoesNotExist for an attempt that is not theirs (or none at all).
+    Saving is most of the deadline rush's requests: one query less each counts.
+    """
+    return _save(
+        Attempt.objects.filter(public_id=public_id, user=user),
+        seq=seq,
+        position=position,
+        shown_choice=shown_choice,
+        prediction=prediction,
+        now=now,
+    )
+
+
+def _save(
+    attempts: QuerySet[Attempt],
+    *,
+    seq: int,
+    position: int | None,
+    shown_choice: int | None,
+    prediction: int | None,
+    now: datetime | None,
+) -> Attempt:
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = attempts.select_for_update(of=("self",)).select_related("round").get()
+        _refuse_if_closed(locked, now)
+        expired = _expired(locked, now)
+        if expired:
+            _finish_at_deadline(locked, now)
+        else:
+            if position is not None:
+                if shown_choice is None:
+                    raise ValidationError(
+                        _("Phương án trả lời không hợp lệ."), code="invalid_choice"
+                    )
+                original = _shown_to_original(locked, position, shown_choice)
+                current = locked.answers[position]
+                if current is None or current[1] <= seq:
+                    locked.answers[position] = [original, seq]
+            if prediction is not None:
+                locked.prediction = prediction
+            locked.save(update_fields=["answers", "prediction"])
+    if expired:
+        # Raised after the commit: the attempt stays finished from its saved answers.
+        raise AttemptExpiredError(
+            _("Đã hết giờ làm bài; bài thi được chấm theo các câu trả lời đã lưu."),
+            code="deadline_passed",
+        )
+    return locked
+
+
+def attempt_submit(
+    *,
+    attempt: Attempt,
+    answers: Mapping[int, int],
+    prediction: int | None,
+    now: datetime | None = None,
+) -> Attempt:
+    """Finish an attempt once; a repeated submit returns the stored result unchanged.
+
+    `answers` maps question positions to shown choice positions, as the page sent them.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(attempt)
+        if locked.status == Attempt.Status.FINISHED:
+            return locked
+        _refuse_if_closed(locked, now)
+        if _expired(locked, now):
+            return _finish_at_deadline(locked, now)
+        merged = list(locked.answers)
+        for position, shown in answers.items():
+            original = _shown_to_original(locked, position, shown)
+            merged[position] = [
+                original,
+                merged[position][1] if merged[position] else 0,
+            ]
+        if prediction is None:
+            prediction = locked.prediction
+        if locked.round.has_prediction and prediction is None:
+            raise ValidationError(
+                _("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."),
+                code="prediction_required",
+            )
+        locked.answers = merged
+        locked.prediction = prediction
+        return _finish(
+            locked,
+            submitted_at=now,
+            finished_by=Attempt.FinishedBy.CONTESTANT,
+            now=now,
+        )
+
+
+def draw_preview(*, round_: Round, rng: random.Random) -> list:
+    """What a contestant could be given in this round, for organizers, with answers."""
+    drawn = _draw_for(round_, rng)
+    preview = Attempt(
+        round=round_, draw=drawn, answers=[None] * len(drawn), question_count=len(drawn)
+    )
+    return attempt_questions(attempt=preview)
