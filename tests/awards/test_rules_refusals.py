@@ -409,3 +409,47 @@ def test_pages_still_answer_while_a_stored_rule_is_broken(client):
     assert (result_page.status_code, public.status_code) == (200, 200)
     assert 'id="counted">4/5 câu, lượt 1<' in result_page.content.decode()
     assert contest.status_code == 200
+
+
+def test_a_qualifying_prize_never_costs_the_final_prize_with_one_weekly_prize():
+    now = timezone.now()
+    qualifying = RoundFactory(
+        stage="qualifying",
+        opens_at=now - timedelta(days=20),
+        closes_at=now - timedelta(days=13),
+    )
+    contest = qualifying.contest
+    final = RoundFactory(
+        contest=contest,
+        stage="final",
+        qualifying_round=qualifying,
+        opens_at=now - timedelta(days=12),
+        closes_at=now - timedelta(days=5),
+    )
+    contest.topics.set(make_bank(topics=1, per_topic=5))
+    RankingRules.objects.create(contest=contest, one_weekly_prize_per_person=True)
+    for name, stage in [("Giải vòng loại", "qualifying"), ("Giải nhất", "")]:
+        PrizeTier.objects.create(
+            contest=contest, kind="individual", name=name, count=1, stage=stage
+        )
+    revisions = list(QuestionRevision.objects.order_by("pk")[:5])
+    champion = UserFactory()
+    judge = UserFactory(is_staff=True)
+    for round_ in (qualifying, final):
+        make_finished_attempt(
+            champion,
+            round_,
+            revisions,
+            correct=5,
+            at=round_.opens_at + timedelta(days=1),
+        )
+        services.result_approve(
+            result=services.result_compute(round_=round_, actor=judge), actor=judge
+        )
+
+    prizes = dict(
+        ResultRow.objects.filter(user=champion).values_list(
+            "result__round__stage", "prize_name"
+        )
+    )
+    assert prizes == {"qualifying": "Giải vòng loại", "final": "Giải nhất"}
