@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 Choices = Sequence[tuple[str, Any]]
@@ -101,7 +102,7 @@ class ChoiceListField(models.JSONField):
     def formfield(self, **kwargs):
         defaults = {
             "required": not self.blank,
-            "label": self.verbose_name.capitalize() if self.verbose_name else None,
+            "label": capfirst(self.verbose_name),
             "help_text": self.help_text,
         }
         if self.ordered:
