@@ -84,22 +84,22 @@ def qualified_write(
     """Mark who reaches the final: the top `per_unit` eligible people of each unit
     at the chosen levels, sub-units included (awards.qualification)."""
     level_of = dict(Unit.objects.values_list("pk", "level")) if levels else {}
-    rows = list(result_rows_walk(result=result))
-    pk_of = {row["user_id"]: row["pk"] for row in rows}
-    chosen = qualification.qualifiers(
-        (
-            qualification.Ranked(
+    pk_of: dict[int, int] = {}
+
+    def ranked():
+        # Streamed: a round of 300,000 people is walked, not held in memory.
+        for row in result_rows_walk(result=result):
+            pk_of[row["user_id"]] = row["pk"]
+            yield qualification.Ranked(
                 person_id=row["user_id"],
                 unit_path_ids=tuple(
                     int(p) for p in (row["user__unit__path"] or "").split("/") if p
                 ),
                 eligible=blocked(row) is None,
             )
-            for row in rows
-        ),
-        per_unit=per_unit,
-        levels=levels,
-        level_of=level_of,
+
+    chosen = qualification.qualifiers(
+        ranked(), per_unit=per_unit, levels=levels, level_of=level_of
     )
     pks = [pk_of[person] for person in chosen]
     for start in range(0, len(pks), 1000):
