@@ -18,9 +18,10 @@ from tests.websec import form_values, multi_widget_values, staff_in
 
 
 def committee_client(group: str, **fields: Any) -> Client:
-    """A logged-in client of a new staff member of `group`."""
+    """A logged-in client of a new staff member of `group`, of no unit (so that no
+    stray unit joins the plan's unit tree)."""
     client = Client()
-    client.force_login(staff_in(group, **fields))
+    client.force_login(staff_in(group, **{"unit": None, **fields}))
     return client
 
 
