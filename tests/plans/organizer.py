@@ -5,7 +5,7 @@ browser sends), a judge computes and approves through the admin's actions. Value
 are given as Python values and sent the way the widgets send them.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Model
@@ -14,6 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from awards.models import RoundResult
+from quizzes.models import QuestionRevision
+from rounds import services
+from rounds.models import Round
 from tests.websec import form_values, multi_widget_values, staff_in
 
 
@@ -151,6 +155,15 @@ def admin_action(client: Client, model: type[Model], action: str, objects) -> An
     return response
 
 
+def compute_and_approve(round_: Round) -> RoundResult:
+    """A judge computes the round's result and approves it, both from the admin."""
+    bench = judge()
+    admin_action(bench, Round, "compute_results", [round_])
+    result = RoundResult.objects.get(round=round_)
+    admin_action(bench, RoundResult, "approve", [result])
+    return RoundResult.objects.get(pk=result.pk)
+
+
 def messages_of(response: Any) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
@@ -166,11 +179,6 @@ def take(
 ) -> Any:
     """One attempt as the contestant makes it, through the services: `correct`
     right answers (the others wrong), submitted `seconds` after starting at `at`."""
-    from datetime import timedelta
-
-    from quizzes.models import QuestionRevision
-    from rounds import services
-
     attempt = services.attempt_start(user=user, round_=round_, now=at).attempt
     keys = dict(
         QuestionRevision.objects.filter(

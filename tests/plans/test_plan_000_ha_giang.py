@@ -53,6 +53,7 @@ from tests.plans.organizer import (
     admin_action,
     admin_add,
     admin_change,
+    compute_and_approve,
     judge,
     messages_of,
     organizer,
@@ -224,14 +225,6 @@ def play_week_one(plan: Plan, players: list[User], correct: int = 15) -> None:
     """Each player takes one attempt on Tuesday of week 1, a minute apart."""
     for minute, person in enumerate(players):
         take(person, plan.weeks[0], correct=correct, at=at(0, 1, 8) + minute * MINUTE)
-
-
-def compute_and_approve(round_: Round) -> RoundResult:
-    bench = judge()
-    admin_action(bench, Round, "compute_results", [round_])
-    result = RoundResult.objects.get(round=round_)
-    admin_action(bench, RoundResult, "approve", [result])
-    return RoundResult.objects.get(pk=result.pk)
 
 
 def collective_result(plan: Plan) -> UnitResult:

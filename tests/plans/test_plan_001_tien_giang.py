@@ -60,6 +60,7 @@ from tests.plans.organizer import (
     admin_action,
     admin_add,
     admin_change,
+    compute_and_approve,
     judge,
     messages_of,
     organizer,
@@ -235,14 +236,6 @@ def plan():
 
 def people(unit_: Unit, count: int, **fields) -> list[User]:
     return [UserFactory(unit=unit_, **fields) for _ in range(count)]
-
-
-def compute_and_approve(round_: Round) -> RoundResult:
-    bench = judge()
-    admin_action(bench, Round, "compute_results", [round_])
-    result = RoundResult.objects.get(round=round_)
-    admin_action(bench, RoundResult, "approve", [result])
-    return RoundResult.objects.get(pk=result.pk)
 
 
 def sit(round_: Round, scores: list[tuple[User, int, int]]) -> None:

@@ -45,6 +45,7 @@ from tests.plans.organizer import (
     admin_action,
     admin_add,
     admin_change,
+    compute_and_approve,
     judge,
     messages_of,
     organizer,
@@ -199,14 +200,6 @@ def plan():
         },
     )
     return contest, round_, units, communes, members, office
-
-
-def compute_and_approve(round_: Round) -> RoundResult:
-    bench = judge()
-    admin_action(bench, Round, "compute_results", [round_])
-    result = RoundResult.objects.get(round=round_)
-    admin_action(bench, RoundResult, "approve", [result])
-    return RoundResult.objects.get(pk=result.pk)
 
 
 def problem_of(contest: Contest, person: User):

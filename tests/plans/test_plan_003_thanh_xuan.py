@@ -49,6 +49,7 @@ from tests.plans.organizer import (
     admin_action,
     admin_add,
     admin_change,
+    compute_and_approve,
     judge,
     messages_of,
     organizer,
@@ -257,14 +258,6 @@ def import_units(client: Client, rows: list[tuple]) -> None:
 
 def people(unit: Unit, count: int, **fields) -> list[User]:
     return [UserFactory(unit=unit, **fields) for _ in range(count)]
-
-
-def compute_and_approve(round_: Round) -> RoundResult:
-    bench = judge()
-    admin_action(bench, Round, "compute_results", [round_])
-    result = RoundResult.objects.get(round=round_)
-    admin_action(bench, RoundResult, "approve", [result])
-    return RoundResult.objects.get(pk=result.pk)
 
 
 def compute_and_approve_units(contest: Contest) -> UnitResult:

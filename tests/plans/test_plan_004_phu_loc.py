@@ -31,6 +31,7 @@ from tests.plans.organizer import (
     admin_action,
     admin_add,
     admin_change,
+    compute_and_approve,
     judge,
     messages_of,
     organizer,
@@ -146,14 +147,6 @@ def civil_servants(unit: Unit, count: int) -> list[User]:
         UserFactory(unit=unit, occupation=User.Occupation.CIVIL_SERVANT)
         for _ in range(count)
     ]
-
-
-def compute_and_approve(round_: Round) -> RoundResult:
-    bench = judge()
-    admin_action(bench, Round, "compute_results", [round_])
-    result = RoundResult.objects.get(round=round_)
-    admin_action(bench, RoundResult, "approve", [result])
-    return RoundResult.objects.get(pk=result.pk)
 
 
 def test_only_civil_servants_may_register_and_take_part(plan):
