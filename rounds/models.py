@@ -49,6 +49,11 @@ class Contest(models.Model):
         max_length=20,
         choices=ReviewPolicy.choices,
         default=ReviewPolicy.AFTER_CLOSE,
+        help_text=_(
+            "Kể cả khi cho xem, đáp án của một câu hỏi chỉ được hiện khi không còn tuần "
+            "thi nào đang mở hoặc sắp mở (của mọi cuộc thi) có thể rút câu hỏi đó: "
+            "nếu không, người xem tuần trước sẽ biết đáp án của tuần sau."
+        ),
     )
     participation_target_percent = models.PositiveSmallIntegerField(
         _("chỉ tiêu tỷ lệ tham gia của mỗi đơn vị (%)"),

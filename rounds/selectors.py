@@ -1,7 +1,7 @@
 import string
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -119,6 +119,9 @@ class ShownQuestion:
     topic_id: int
     explanation: str
     choices: tuple[ShownChoice, ...]
+    # A review keeps the answer of a question a round still open or to come can
+    # draw: no correct choice, no explanation, no right/wrong verdict.
+    answer_withheld: bool = False
 
     @property
     def answered(self) -> bool:
@@ -237,8 +240,11 @@ def draw_pools_forget() -> None:
     _DRAW_POOLS.clear()
 
 
-def attempt_questions(*, attempt: Attempt) -> list[ShownQuestion]:
-    """The attempt's questions in drawn order with choices as shown, in one query."""
+def attempt_questions(
+    *, attempt: Attempt, withhold: Collection[int] = frozenset()
+) -> list[ShownQuestion]:
+    """The attempt's questions in drawn order with choices as shown, in one query.
+    The answers of the questions whose ids are in `withhold` are left out."""
     revision_ids = [item[0] for item in attempt.draw]
     revisions = revisions_get(revision_ids)
     shown: list[ShownQuestion] = []
@@ -246,26 +252,43 @@ def attempt_questions(*, attempt: Attempt) -> list[ShownQuestion]:
         revision = revisions[revision_id]
         given = attempt.answers[position]
         chosen = given[0] if given else None
+        withheld = revision.question_id in withhold
         shown.append(
             ShownQuestion(
                 position=position,
                 number=position + 1,
                 text=revision.text,
                 topic_id=revision.topic_id,
-                explanation=revision.explanation,
+                explanation="" if withheld else revision.explanation,
                 choices=tuple(
                     ShownChoice(
                         letter=LETTERS[shown_index],
                         index=shown_index,
                         text=revision.choice_texts[original],
                         selected=chosen == original,
-                        is_correct=original == revision.correct_index,
+                        is_correct=not withheld and original == revision.correct_index,
                     )
                     for shown_index, original in enumerate(permutation)
                 ),
+                answer_withheld=withheld,
             )
         )
     return shown
+
+
+def questions_still_drawable(*, now: datetime) -> frozenset[int]:
+    """Ids of the questions a round open now or still to come, of any contest, can
+    draw: their answers are never shown to contestants (a review would hand them
+    to the next week's players). One or two queries."""
+    coming = Round.objects.filter(closes_at__gt=now)
+    questions = Question.objects.filter(is_active=True, current_revision__isnull=False)
+    # A contest without topics draws from the whole bank.
+    if Contest.objects.filter(rounds__in=coming, topics__isnull=True).exists():
+        return frozenset(questions.values_list("pk", flat=True))
+    topics = Contest.topics.through.objects.filter(contest__rounds__in=coming).values(
+        "topic_id"
+    )
+    return frozenset(questions.filter(topic_id__in=topics).values_list("pk", flat=True))
 
 
 def attempt_list_for_user(*, user: User) -> QuerySet[Attempt]:

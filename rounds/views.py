@@ -283,6 +283,13 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
     used = len(attempts)
     counted, policy = counted_attempt_of(round_=round_, attempts=attempts)
     review = selectors.round_review_allowed(round_=round_, now=now)
+    questions = (
+        selectors.attempt_questions(
+            attempt=attempt, withhold=selectors.questions_still_drawable(now=now)
+        )
+        if review
+        else []
+    )
     return render(
         request,
         "rounds/attempt_result.html",
@@ -296,7 +303,8 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "counted_label": COUNTED_LABELS[policy],
             "round_open": services.round_is_open(round_=round_, now=now),
             "review": review,
-            "questions": selectors.attempt_questions(attempt=attempt) if review else [],
+            "questions": questions,
+            "withheld": sum(q.answer_withheld for q in questions),
         },
     )
 
