@@ -4,10 +4,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from awards.models import RoundResult
+from contest_portal.converters import row_id
 from reports import exports
 from rounds.models import Contest, Round
 
@@ -20,9 +22,17 @@ class Prepared:
     write: Write
 
 
+def _key_id(key: str) -> int:
+    """The round id an export's key names; Http404 when it names none."""
+    found = row_id(key)
+    if found is None:
+        raise Http404
+    return found
+
+
 def _result(key: str) -> RoundResult:
     return get_object_or_404(
-        RoundResult.objects.select_related("round__contest"), round_id=int(key)
+        RoundResult.objects.select_related("round__contest"), round_id=_key_id(key)
     )
 
 
@@ -44,7 +54,9 @@ def prepare(*, kind: str, key: str, personal: bool, by: User) -> Prepared:
             lambda t: exports.ranking_export(result=result, target=t, by=by),
         )
     if kind == "questions":
-        round_ = get_object_or_404(Round.objects.select_related("contest"), pk=int(key))
+        round_ = get_object_or_404(
+            Round.objects.select_related("contest"), pk=_key_id(key)
+        )
         return Prepared(
             f"Thống kê câu hỏi - {round_}",
             lambda t: exports.questions_export(round_=round_, target=t, by=by),

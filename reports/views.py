@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from contest_portal.converters import row_id
 from contest_portal.db_router import replica_reads
 from reports.dashboard import dashboard_get, unit_members_participation
 from rounds.models import Contest, Round
@@ -33,9 +34,9 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug) if slug else contests[0]
     rounds = list(contest.rounds.order_by("opens_at"))
     round_ = None
-    round_id = request.GET.get("tuan", "")
-    if round_id.isdigit():
-        round_ = get_object_or_404(Round, pk=int(round_id), contest=contest)
+    round_id = row_id(request.GET.get("tuan", ""))
+    if round_id is not None:
+        round_ = get_object_or_404(Round, pk=round_id, contest=contest)
     board = dashboard_get(contest=contest, round_=round_, scope=scope)
     return render(
         request,
