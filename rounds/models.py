@@ -311,6 +311,12 @@ class Attempt(models.Model):
     # Per question position: null or [original choice index, client sequence number].
     answers = models.JSONField(editable=False)
     prediction = models.BigIntegerField(_("dự đoán"), null=True, blank=True)
+    # The client sequence number of the stored prediction: an older save arriving
+    # late never overwrites a newer one (as the answers' numbers do). Written by
+    # rounds.services.attempts._save.
+    prediction_seq = models.PositiveIntegerField(
+        default=0, db_default=0, editable=False
+    )
     # The five fields below are written only by rounds.services.finishing._finish.
     submitted_at = models.DateTimeField(_("thời điểm nộp"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(

@@ -229,9 +229,15 @@ def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
         )
     except ValidationError as error:
         finished = error.code in {"attempt_finished", "attempt_voided"}
+        stale = error.code == "stale_save"
         return JsonResponse(
-            {"ok": False, "error": error.messages[0], "finished": finished},
-            status=409 if finished else 400,
+            {
+                "ok": False,
+                "error": error.messages[0],
+                "finished": finished,
+                "stale": stale,
+            },
+            status=409 if finished or stale else 400,
         )
     return JsonResponse({"ok": True, "seq": data["seq"]})
 

@@ -199,7 +199,8 @@ def attempt_save(
     prediction: int | None = None,
     now: datetime | None = None,
 ) -> Attempt:
-    """Store one answer (and/or the prediction) as it is clicked; newer seq wins."""
+    """Store one answer (and/or the prediction) as it is clicked; newer seq wins, and
+    a save older than everything it carries is refused as stale, changing nothing."""
     return _save(
         Attempt.objects.filter(pk=attempt.pk),
         seq=seq,
@@ -245,6 +246,7 @@ def _save(
     now: datetime | None,
 ) -> Attempt:
     now = now or timezone.now()
+    applied = False
     with transaction.atomic():
         locked = attempts.select_for_update(of=("self",)).select_related("round").get()
         _refuse_if_closed(locked, now)
@@ -261,9 +263,17 @@ def _save(
                 current = locked.answers[position]
                 if current is None or current[1] <= seq:
                     locked.answers[position] = [original, seq]
-            if prediction is not None:
+                    applied = True
+            if prediction is not None and locked.prediction_seq <= seq:
                 locked.prediction = prediction
-            locked.save(update_fields=["answers", "prediction"])
+                locked.prediction_seq = seq
+                applied = True
+            if not applied:
+                raise ValidationError(
+                    _("Đã có câu trả lời mới hơn được lưu; lần lưu cũ này bị bỏ qua."),
+                    code="stale_save",
+                )
+            locked.save(update_fields=["answers", "prediction", "prediction_seq"])
     if expired:
         # Raised after the commit: the attempt stays finished from its saved answers.
         raise AttemptExpiredError(

@@ -94,6 +94,11 @@
       } else if (r.body.finished) {
         submitted = true;
         window.location.reload();
+      } else if (r.body.stale) {
+        // The server holds a newer save of this answer: this one is dropped.
+        if (pending[key] && pending[key].seq === payload.seq) delete pending[key];
+        remember();
+        flush();
       } else if (r.status === 429) {
         // Too many saves: keep the answer queued and send it when the server says.
         var wait = Math.max(1, Number(r.body.retry_after) || 5);

@@ -311,10 +311,35 @@ def test_an_older_save_never_overwrites_a_newer_one(contestant, round_):
     attempt = start(contestant, round_)
     services.attempt_save(attempt=attempt, seq=5, position=1, shown_choice=3)
 
-    services.attempt_save(attempt=attempt, seq=4, position=1, shown_choice=0)
+    with pytest.raises(ValidationError) as stale:
+        services.attempt_save(attempt=attempt, seq=4, position=1, shown_choice=0)
 
+    assert stale.value.code == "stale_save"
     attempt.refresh_from_db()
     assert attempt.answers[1] == [attempt.draw[1][1][3], 5]
+
+
+def test_an_older_prediction_never_overwrites_a_newer_one(contestant, round_):
+    attempt = start(contestant, round_)
+    services.attempt_save(attempt=attempt, seq=30, prediction=500)
+
+    with pytest.raises(ValidationError) as stale:
+        services.attempt_save(attempt=attempt, seq=25, prediction=100)
+    services.attempt_save(attempt=attempt, seq=30, prediction=500)  # a resend
+
+    assert stale.value.code == "stale_save"
+    attempt.refresh_from_db()
+    assert (attempt.prediction, attempt.prediction_seq) == (500, 30)
+
+
+def test_a_newer_prediction_replaces_an_older_one(contestant, round_):
+    attempt = start(contestant, round_)
+    services.attempt_save(attempt=attempt, seq=3, prediction=100)
+
+    services.attempt_save(attempt=attempt, seq=7, prediction=120)
+
+    attempt.refresh_from_db()
+    assert (attempt.prediction, attempt.prediction_seq) == (120, 7)
 
 
 @pytest.mark.parametrize(

@@ -344,6 +344,20 @@ def test_save_stores_the_clicked_answer(client, contestant, round_):
     assert stored.answers[1:] == [None] * 4
 
 
+def test_a_stale_save_is_answered_as_stale_not_as_saved(client, contestant, round_):
+    attempt = start(contestant, round_)
+    client.force_login(contestant)
+    url = attempt_url("rounds:attempt-save", attempt)
+    client.post(url, {"seq": 30, "prediction": "500"})
+
+    response = client.post(url, {"seq": 25, "prediction": "100"})
+
+    assert response.status_code == 409
+    assert response.json()["stale"] is True
+    assert response.json()["ok"] is False
+    assert Attempt.objects.get(pk=attempt.pk).prediction == 500
+
+
 @pytest.mark.parametrize(
     ("position", "choice"),
     [
