@@ -7,6 +7,7 @@ database before the save and again after the inlines and many-to-many fields are
 saved, so the diff is what the database really holds, not what the form held.
 """
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -35,13 +36,24 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+# Recorded as a digest: the log shows that a password changed, never the hash.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def _secret(value: Any) -> str:
+    if not value:
+        return ""
+    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The row's fields and many-to-many ids; auto-timestamps are left out."""
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             continue
-        values[field.name] = field.value_from_object(obj)
+        value = field.value_from_object(obj)
+        values[field.name] = _secret(value) if field.name in SECRET_FIELDS else value
     for field in obj._meta.many_to_many:
         values[field.name] = sorted(
             related.pk for related in field.value_from_object(obj)
