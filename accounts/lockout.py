@@ -15,6 +15,7 @@ from django.shortcuts import render
 
 from accounts.models import User
 from accounts.normalize import clean_text, normalize_citizen_id, normalize_phone
+from contest_portal.client_ip import client_ip
 
 LOGIN_FIELD = "username"
 IDENTIFIER_MAX_LENGTH = 40
@@ -52,8 +53,13 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
 
 
 def login_rate_key(request: HttpRequest) -> str | None:
-    """Rate-limit key of a login POST: the account it names."""
-    return login_identifier(request.POST.get(LOGIN_FIELD)) or None
+    """Rate-limit key of a login POST: the account it names, from this address.
+
+    Per account and address, like the lockout: a stranger hammering someone's
+    account from their own address never shuts the owner out of theirs.
+    """
+    identifier = login_identifier(request.POST.get(LOGIN_FIELD))
+    return f"{identifier}@{client_ip(request)}" if identifier else None
 
 
 def lockout_response(

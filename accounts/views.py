@@ -76,8 +76,11 @@ def register_user_from_form(
 
 
 def registration_rate_key(request: HttpRequest) -> str | None:
-    """Rate-limit key of a registration POST: the phone number it claims."""
-    return normalize_phone(request.POST.get("phone")) or None
+    """Rate-limit key of a registration POST: the phone number it claims, from this
+    address. Posts that merely name a number, from anywhere else, never block its
+    owner's own registration."""
+    phone = normalize_phone(request.POST.get("phone"))
+    return f"{phone}@{client_ip(request)}" if phone else None
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,6 +18,8 @@ from tests.factories import RoundFactory, UnitFactory, UserFactory, solved_chall
 
 pytestmark = pytest.mark.django_db
 
+STRANGER = "203.0.113.66"
+
 SCHOOL = "203.0.113.20"
 TOO_FAST = "Bạn thao tác quá nhanh"
 
@@ -203,20 +205,66 @@ def test_login_over_the_limit_is_429_even_with_the_right_password(client, settin
     limits(settings, "login", user=2)
     UserFactory(phone="0912345678")
     url = reverse("accounts:login")
-    for address in ("198.51.100.1", "198.51.100.2"):
+    for _ in range(2):
         client.post(
-            url, {"username": "0912345678", "password": "x"}, REMOTE_ADDR=address
+            url, {"username": "0912345678", "password": "x"}, REMOTE_ADDR=STRANGER
         )
 
     response = client.post(
         url,
         {"username": "+84 912 345 678", "password": "MatKhau@2024"},
-        REMOTE_ADDR="198.51.100.3",
+        REMOTE_ADDR=STRANGER,
     )
 
     assert response.status_code == 429
     assert TOO_FAST in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_stranger_hammering_an_account_never_shuts_its_owner_out(client, settings):
+    limits(settings, "login", user=20)
+    owner = UserFactory(phone="0912345678")
+    url = reverse("accounts:login")
+    for _ in range(21):
+        client.post(
+            url, {"username": "0912345678", "password": "x"}, REMOTE_ADDR=STRANGER
+        )
+
+    response = client.post(
+        url,
+        {"username": "0912345678", "password": "MatKhau@2024"},
+        REMOTE_ADDR="198.51.100.77",
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
+
+
+def test_posts_naming_a_phone_never_block_its_owners_registration(client, settings):
+    limits(settings, "register", user=10)
+    unit = UnitFactory()
+    url = reverse("accounts:register")
+    for _ in range(11):
+        client.post(url, {"phone": "0912345678"}, REMOTE_ADDR=STRANGER)
+
+    response = client.post(
+        url,
+        {
+            "full_name": "Lò Thị Mai",
+            "date_of_birth": "01/02/2000",
+            "gender": User.Gender.FEMALE,
+            "phone": "0912345678",
+            "occupation": User.Occupation.WORKER,
+            "unit": str(unit.pk),
+            "password1": "Thi-sinh-2024!",
+            "password2": "Thi-sinh-2024!",
+            **solved_challenge(),
+        },
+        REMOTE_ADDR="198.51.100.78",
+    )
+
+    assert response.status_code == 302
+    assert User.objects.filter(phone="0912345678").exists()
 
 
 def test_login_page_itself_is_never_limited(client, settings):
