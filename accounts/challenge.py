@@ -1,12 +1,19 @@
-"""Registration challenges: issued signed, solved by the browser, accepted once.
+"""Registration challenges: issued to one session, solved by the browser, used once.
 
-The token is signed with the project's secret and carries its issue time, so the
-server stores nothing until a solution comes back; then the challenge id is
-marked used in the cache, so one solution registers one account.
+The token is signed with the project's secret and carries the difficulty it was
+issued at. The challenge's prefix is also remembered in the session that asked for
+it, so a solution made in advance, or in another browser, is refused; accepting it
+takes it out of the session and marks it spent in the cache (two posts racing with
+one session still register one account). Each accepted challenge counts towards its
+address's registration rate, and the next challenge that address gets is harder
+(accounts.proof_of_work.difficulty_for, settings.REGISTRATION_CHALLENGE_RAMP).
 """
 
 import secrets
+import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -14,10 +21,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.proof_of_work import is_solution
+from accounts.proof_of_work import difficulty_for, is_solution
+from contest_portal.ratelimit import count_hit, window_for
 
 SALT = "accounts.registration-challenge"
 USED_PREFIX = "reg-challenge-used"
+SESSION_KEY = "registration_challenges"
+# Open challenges one session keeps: a few tabs of the registration page at once.
+OPEN_PER_SESSION = 5
+RATE_SCOPE = "registration-rate"
 
 MESSAGES = {
     "challenge_missing": _(
@@ -35,7 +47,14 @@ MESSAGES = {
         "Bước kiểm tra này đã được dùng. Vui lòng bấm Đăng ký lại "
         "(trang đã được làm mới)."
     ),
+    "challenge_foreign": _(
+        "Bước kiểm tra này không được cấp cho trình duyệt của bạn (trang đăng ký "
+        "mở ở nơi khác, hoặc phiên làm việc đã hết). Vui lòng bấm Đăng ký lại "
+        "(trang đã được làm mới)."
+    ),
 }
+
+Session = MutableMapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +64,40 @@ class Challenge:
     difficulty: int
 
 
-def challenge_issue() -> Challenge:
-    """A fresh signed challenge at the configured difficulty."""
-    difficulty = settings.REGISTRATION_CHALLENGE_DIFFICULTY
+def _rate_window(client: str) -> tuple[str, int]:
+    seconds = settings.REGISTRATION_CHALLENGE_RAMP["window"]
+    window = window_for(
+        scope=RATE_SCOPE, kind="ip", ident=client, seconds=seconds, now=time.time()
+    )
+    return window.key, seconds
+
+
+def recent_registrations(client: str) -> int:
+    """Challenges this address solved in the current rate window."""
+    if not client:
+        return 0
+    key, _seconds = _rate_window(client)
+    return int(cache.get(key) or 0)
+
+
+def challenge_difficulty(client: str) -> int:
+    ramp = settings.REGISTRATION_CHALLENGE_RAMP
+    return difficulty_for(
+        base=settings.REGISTRATION_CHALLENGE_DIFFICULTY,
+        recent=recent_registrations(client),
+        free=ramp["free"],
+        per_bit=ramp["per_bit"],
+        maximum=ramp["max"],
+    )
+
+
+def challenge_issue(session: Session, *, client: str = "") -> Challenge:
+    """A fresh challenge for this session, as hard as its address has earned."""
+    difficulty = challenge_difficulty(client)
     prefix = secrets.token_urlsafe(16)
     token = signing.dumps({"p": prefix, "d": difficulty}, salt=SALT, compress=False)
+    kept = list(session.get(SESSION_KEY, []))[-(OPEN_PER_SESSION - 1) :]
+    session[SESSION_KEY] = [*kept, prefix]
     return Challenge(token=token, prefix=prefix, difficulty=difficulty)
 
 
@@ -57,8 +105,10 @@ def _error(code: str) -> ValidationError:
     return ValidationError(MESSAGES[code], code=code)
 
 
-def challenge_verify(*, token: str, nonce: str) -> None:
-    """Accept a solved challenge once; raise ValidationError otherwise."""
+def challenge_verify(
+    session: Session, *, token: str, nonce: str, client: str = ""
+) -> None:
+    """Accept a solved challenge of this session once; raise ValidationError otherwise."""
     if not token or not nonce:
         raise _error("challenge_missing")
     try:
@@ -77,5 +127,14 @@ def challenge_verify(*, token: str, nonce: str) -> None:
     if not is_solution(prefix, nonce, difficulty):
         raise _error("challenge_invalid")
     used_key = f"{USED_PREFIX}:{prefix}"
+    if cache.get(used_key):
+        raise _error("challenge_reused")
+    open_prefixes = list(session.get(SESSION_KEY, []))
+    if prefix not in open_prefixes:
+        raise _error("challenge_foreign")
     if not cache.add(used_key, 1, timeout=settings.REGISTRATION_CHALLENGE_MAX_AGE + 60):
         raise _error("challenge_reused")
+    session[SESSION_KEY] = [p for p in open_prefixes if p != prefix]
+    if client:
+        key, seconds = _rate_window(client)
+        count_hit(key=key, seconds=seconds, store=cache)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import names
-from accounts.challenge import challenge_issue, challenge_verify
+from accounts.challenge import Challenge, Session, challenge_issue, challenge_verify
 from accounts.countries import NATIONALITY_CHOICES, VIETNAM
 from accounts.models import Unit, User
 from accounts.normalize import (
@@ -36,6 +36,11 @@ PHONE_INVALID_MESSAGE = _(
     "Số điện thoại không hợp lệ. Số Việt Nam ví dụ 0912 345 678; số nước ngoài "
     "ghi kèm mã quốc gia, ví dụ +1 202 555 0123."
 )
+TAKEN_MESSAGES = {
+    "phone": _("Số điện thoại này đã được đăng ký."),
+    "email": _("Email này đã được đăng ký."),
+    "citizen_id": _("Số CCCD này đã được đăng ký."),
+}
 # Django's own message for this is not translated into Vietnamese.
 NULL_CHARACTER_MESSAGE = _("Nội dung có ký tự không hợp lệ (ký tự rỗng).")
 
@@ -124,6 +129,7 @@ class ProfileFields(forms.Form):
     )
 
     exclude_user_pk: int | None = None
+    conflicts_found = False
 
     def __init__(
         self, *args: Any, require_citizen_id: bool = False, **kwargs: Any
@@ -168,8 +174,6 @@ class ProfileFields(forms.Form):
         if not email:
             return ""
         forms.EmailField().clean(email)
-        if "email" in user_find_conflicts(email=email, exclude_pk=self.exclude_user_pk):
-            raise forms.ValidationError(_("Email này đã được đăng ký."), code="taken")
         return email
 
     def clean_citizen_id(self) -> str:
@@ -181,11 +185,28 @@ class ProfileFields(forms.Form):
             raise forms.ValidationError(
                 _("Số CCCD gồm đúng 12 chữ số."), code="invalid_citizen_id"
             )
-        if "citizen_id" in user_find_conflicts(
-            citizen_id=citizen_id, exclude_pk=self.exclude_user_pk
-        ):
-            raise forms.ValidationError(_("Số CCCD này đã được đăng ký."), code="taken")
         return citizen_id
+
+    def add_conflict_errors(self) -> None:
+        """Say which of phone, email and citizen ID belong to another account.
+
+        Called only once asking is allowed (the registration's challenge solved),
+        so that the answer costs what a registration costs; `conflicts_found`
+        tells the view to count the answer against the probing limit.
+        """
+        cleaned = self.cleaned_data
+        taken = user_find_conflicts(
+            phone=cleaned.get("phone") or "",
+            email=cleaned.get("email") or "",
+            citizen_id=cleaned.get("citizen_id") or "",
+            exclude_pk=self.exclude_user_pk,
+        )
+        for field in ("phone", "email", "citizen_id"):
+            if field in taken and field in self.fields:
+                self.add_error(
+                    field, forms.ValidationError(TAKEN_MESSAGES[field], code="taken")
+                )
+        self.conflicts_found = bool(taken)
 
 
 class RegistrationForm(ProfileFields):
@@ -235,10 +256,24 @@ class RegistrationForm(ProfileFields):
         "password2",
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        session: Session | None = None,
+        client: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        # Always a fresh one: a re-shown form needs a new solution, the old one is spent.
-        self.challenge = challenge_issue()
+        # The challenge belongs to the browser's session (a form built without one,
+        # to check a field, gets a throwaway session and can never be accepted).
+        self.session: Session = {} if session is None else session
+        self.client = client
+        self.challenge: Challenge | None = None
+
+    def issue_challenge(self) -> Challenge:
+        """A fresh challenge for the page: a re-shown form needs a new solution."""
+        self.challenge = challenge_issue(self.session, client=self.client)
+        return self.challenge
 
     def clean_nationality(self) -> str:
         return self.cleaned_data["nationality"] or VIETNAM
@@ -247,21 +282,23 @@ class RegistrationForm(ProfileFields):
         phone = normalize_phone(self.cleaned_data["phone"])
         if phone is None:
             raise forms.ValidationError(PHONE_INVALID_MESSAGE, code="invalid_phone")
-        if "phone" in user_find_conflicts(phone=phone):
-            raise forms.ValidationError(
-                _("Số điện thoại này đã được đăng ký."), code="taken"
-            )
         return phone
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         try:
             challenge_verify(
+                self.session,
                 token=self.data.get("challenge_token", ""),
                 nonce=self.data.get("challenge_nonce", ""),
+                client=self.client,
             )
         except forms.ValidationError as error:
+            # Whether a phone, email or CCCD is registered is told only to a
+            # solved challenge.
             self.add_error(None, error)
+        else:
+            self.add_conflict_errors()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error(
@@ -287,6 +324,11 @@ class ProfileForm(ProfileFields):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.exclude_user_pk = user.pk
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.add_conflict_errors()
+        return cleaned
 
 
 class LoginForm(AuthenticationForm):

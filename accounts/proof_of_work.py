@@ -38,3 +38,17 @@ def solve(challenge: str, difficulty: int) -> str:
     while not is_solution(challenge, str(nonce), difficulty):
         nonce += 1
     return str(nonce)
+
+
+def difficulty_for(
+    *, base: int, recent: int, free: int, per_bit: int, maximum: int
+) -> int:
+    """The difficulty for an address that solved `recent` challenges in the window.
+
+    The first `free` registrations cost the base; then every `per_bit` more add one
+    bit (twice the work), never above `maximum` (nor below the base).
+    """
+    if recent < free or per_bit <= 0:
+        return base
+    extra = (recent - free) // per_bit + 1
+    return max(base, min(maximum, base + extra))

@@ -16,13 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.forms import LoginForm, ProfileForm, RegistrationForm
+from accounts.forms import LoginForm, ProfileFields, ProfileForm, RegistrationForm
 from accounts.lockout import login_rate_key
 from accounts.models import User
 from accounts.normalize import normalize_phone
 from accounts.services import user_change_password, user_register, user_update_profile
 from contest_portal.client_ip import client_ip
-from contest_portal.ratelimit import ratelimit
+from contest_portal.ratelimit import check_request, ratelimit, too_many_requests
 
 # django-axes sits first in AUTHENTICATION_BACKENDS and logs nobody in.
 LOGIN_BACKEND = "accounts.backends.PhoneOrCitizenIdBackend"
@@ -83,21 +83,63 @@ def registration_rate_key(request: HttpRequest) -> str | None:
     return f"{phone}@{client_ip(request)}" if phone else None
 
 
+def probe_key(request: HttpRequest) -> str | None:
+    """Who asks whether a phone, email or CCCD is registered: the account, or the
+    browser's session before there is one."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return (
+        f"session:{request.session.session_key}"
+        if request.session.session_key
+        else None
+    )
+
+
+def probe_refusal(request: HttpRequest, form: ProfileFields) -> HttpResponse | None:
+    """429 instead of the answer once a browser or account has been told too often
+    that a phone, email or CCCD is already registered."""
+    if not form.conflicts_found:
+        return None
+    wait = check_request(request, "identity-probe", probe_key)
+    return None if wait is None else too_many_requests(request, wait, as_json=False)
+
+
+def registration_form(request: HttpRequest, **kwargs: Any) -> RegistrationForm:
+    return RegistrationForm(
+        request.POST or None,
+        session=request.session,
+        client=client_ip(request),
+        **kwargs,
+    )
+
+
+def registration_page(
+    request: HttpRequest, form: RegistrationForm, contest: Any = None
+) -> HttpResponse:
+    """The registration form (again) with a fresh challenge of this session."""
+    refusal = probe_refusal(request, form)
+    if refusal is not None:
+        return refusal
+    form.issue_challenge()
+    return render(
+        request, "accounts/user_register.html", {"form": form, "contest": contest}
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @ratelimit("register", user_key=registration_rate_key)
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("rounds:home")
-    form = RegistrationForm(request.POST or None)
+    form = registration_form(request)
     if (
         request.method == "POST"
         and form.is_valid()
         and register_user_from_form(request, form)
     ):
         return redirect(safe_next(request, reverse_lazy("rounds:home")))
-    return render(
-        request, "accounts/user_register.html", {"form": form, "contest": None}
-    )
+    return registration_page(request, form)
 
 
 @method_decorator(ratelimit("login", user_key=login_rate_key), name="dispatch")
@@ -114,6 +156,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit("profile")
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     initial = {
@@ -132,9 +175,13 @@ def profile(request: HttpRequest) -> HttpResponse:
             user_update_profile(user=user, changed_by=user, **data)
         except (ValidationError, IntegrityError):
             form.add_error(None, _("Email hoặc CCCD này đã được đăng ký."))
+            form.conflicts_found = True
         else:
             messages.success(request, _("Đã lưu thông tin cá nhân."))
             return redirect("accounts:profile")
+    refusal = probe_refusal(request, form)
+    if refusal is not None:
+        return refusal
     return render(request, "accounts/user_profile.html", {"form": form})
 
 

@@ -183,6 +183,10 @@ AXES_VERBOSE = False  # failures are in the admin (Axes tables), not the log
 RATE_LIMIT_ENABLED = env.bool("DJANGO_RATE_LIMIT_ENABLED", default=True)
 RATE_LIMITS = {
     "register": {"user": (10, 3600), "ip": (3000, 3600)},
+    # Answers "this phone/email/CCCD is already registered", per browser session
+    # or account and per address: a person who forgot they registered needs one.
+    "identity-probe": {"user": (5, 3600), "ip": (1250, 3600)},
+    "profile": {"user": (20, 3600), "ip": (6000, 3600)},
     "login": {"user": (20, 600), "ip": (6000, 600)},
     "password-reset": {"ip": (300, 3600)},
     "attempt-start": {"user": (20, 60), "ip": (6000, 60)},
@@ -195,6 +199,16 @@ REGISTRATION_CHALLENGE_DIFFICULTY = env.int(
     "DJANGO_REGISTRATION_CHALLENGE_DIFFICULTY", default=16
 )
 REGISTRATION_CHALLENGE_MAX_AGE = 3600
+# The challenge gets harder as one address registers more (accounts.challenge):
+# after `free` solved challenges in `window` seconds, one more bit (twice the work)
+# per `per_bit` more, up to `max` bits (20 bits: ~15 s on a cheap phone, still
+# usable by a school registering its class behind one address).
+REGISTRATION_CHALLENGE_RAMP = {
+    "window": 3600,
+    "free": env.int("DJANGO_REGISTRATION_CHALLENGE_FREE", default=3),
+    "per_bit": env.int("DJANGO_REGISTRATION_CHALLENGE_PER_BIT", default=3),
+    "max": env.int("DJANGO_REGISTRATION_CHALLENGE_MAX", default=20),
+}
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

@@ -9,8 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import RegistrationForm
-from accounts.views import register_user_from_form, registration_rate_key, safe_next
+from accounts.views import (
+    register_user_from_form,
+    registration_form,
+    registration_page,
+    registration_rate_key,
+    safe_next,
+)
 from awards.rules_text import COUNTED_LABELS
 from awards.selectors import contest_rules_in_words, counted_attempt_of
 from contest_portal.ratelimit import ratelimit
@@ -106,9 +111,7 @@ def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug, is_published=True)
     if request.user.is_authenticated:
         return redirect("rounds:contest-detail", slug=contest.slug)
-    form = RegistrationForm(
-        request.POST or None, require_citizen_id=contest.require_citizen_id
-    )
+    form = registration_form(request, require_citizen_id=contest.require_citizen_id)
     if request.method == "POST" and form.is_valid():
         problem = services.registration_problem(
             contest=contest,
@@ -123,9 +126,7 @@ def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
         elif register_user_from_form(request, form):
             default = reverse("rounds:contest-detail", kwargs={"slug": contest.slug})
             return redirect(safe_next(request, default))
-    return render(
-        request, "accounts/user_register.html", {"form": form, "contest": contest}
-    )
+    return registration_page(request, form, contest)
 
 
 @require_http_methods(["GET", "POST"])

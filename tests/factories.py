@@ -1,9 +1,10 @@
+import re
 from datetime import date, timedelta
 
 import factory
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.challenge import challenge_issue
 from accounts.models import Unit, User
 from accounts.proof_of_work import solve
 from accounts.services import unit_save
@@ -150,10 +151,21 @@ def make_finished_attempt(
     )
 
 
-def solved_challenge() -> dict[str, str]:
-    """The registration form's hidden fields as its script fills them: a solved challenge."""
-    challenge = challenge_issue()
+CHALLENGE_FIELDS = re.compile(
+    r'name="challenge_token" value="(?P<token>[^"]+)".*?'
+    r'data-challenge-prefix="(?P<prefix>[^"]+)" '
+    r'data-challenge-difficulty="(?P<difficulty>\d+)"',
+    re.S,
+)
+
+
+def solved_challenge(client, url: str | None = None, **extra) -> dict[str, str]:
+    """The registration form's hidden fields as its script fills them: the challenge
+    the page gave this client's session, solved."""
+    page = client.get(url or reverse("accounts:register"), **extra).content.decode()
+    found = CHALLENGE_FIELDS.search(page)
+    assert found, "the registration page carries no challenge"
     return {
-        "challenge_token": challenge.token,
-        "challenge_nonce": solve(challenge.prefix, challenge.difficulty),
+        "challenge_token": found["token"],
+        "challenge_nonce": solve(found["prefix"], int(found["difficulty"])),
     }

@@ -177,8 +177,19 @@ def _registration(world: World) -> dict[str, Any]:
         "unit": str(UnitFactory().pk),
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
-        **solved_challenge(),
     }
+
+
+def _registration_case(world: World, url: str) -> Case:
+    data = _registration(world)
+    # The challenge belongs to the browser's session: solved once it has one.
+    return Case(
+        None,
+        url,
+        data,
+        _count(User.objects),
+        prepare=lambda client: data.update(solved_challenge(client, url)),
+    )
 
 
 def _admin_change(client: Client, url: str, **changes: Any) -> dict[str, Any]:
@@ -221,14 +232,9 @@ def case(name: str, world: World) -> Case:
     alice, superuser, judge = world.alice, world.superuser, world.staff["judge"]
     attempt = world.open_attempt
     if name == "accounts:register":
-        return Case(None, reverse(name), _registration(world), _count(User.objects))
+        return _registration_case(world, reverse(name))
     if name == "rounds:contest-register":
-        return Case(
-            None,
-            reverse(name, args=[world.contest.slug]),
-            _registration(world),
-            _count(User.objects),
-        )
+        return _registration_case(world, reverse(name, args=[world.contest.slug]))
     if name == "accounts:login":
         return Case(
             None,

@@ -258,7 +258,7 @@ def test_posts_naming_a_phone_never_block_its_owners_registration(client, settin
             "unit": str(unit.pk),
             "password1": "Thi-sinh-2024!",
             "password2": "Thi-sinh-2024!",
-            **solved_challenge(),
+            **solved_challenge(client, REMOTE_ADDR="198.51.100.78"),
         },
         REMOTE_ADDR="198.51.100.78",
     )
@@ -298,7 +298,7 @@ def test_registration_over_the_address_limit_is_429_and_creates_nothing(
             "unit": str(unit.pk),
             "password1": "Thi-sinh-2024!",
             "password2": "Thi-sinh-2024!",
-            **solved_challenge(),
+            **solved_challenge(client, url, REMOTE_ADDR=SCHOOL),
         },
         REMOTE_ADDR=SCHOOL,
     )

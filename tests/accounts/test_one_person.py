@@ -90,7 +90,7 @@ def existing():
     )
 
 
-def second_registration(unit, field: str, value: str) -> dict[str, str]:
+def second_registration(client, unit, field: str, value: str) -> dict[str, str]:
     data = {
         "full_name": "Trần Thị Ngọc Ánh",
         "date_of_birth": "03/11/2000",
@@ -100,7 +100,7 @@ def second_registration(unit, field: str, value: str) -> dict[str, str]:
         "password1": PASSWORD,
         "password2": PASSWORD,
         **OTHER_PERSON,
-        **solved_challenge(),
+        **solved_challenge(client),
     }
     data[field] = value
     return data
@@ -115,7 +115,7 @@ def test_same_person_in_another_form_is_refused(
 
     response = client.post(
         reverse(url_name, kwargs=kwargs),
-        second_registration(UnitFactory(), field, value),
+        second_registration(client, UnitFactory(), field, value),
     )
 
     assert response.status_code == 200
@@ -128,7 +128,7 @@ def test_same_person_in_another_form_is_refused(
 def test_a_different_person_is_accepted(client, existing):
     response = client.post(
         reverse("accounts:register"),
-        second_registration(UnitFactory(), "phone", OTHER_PERSON["phone"]),
+        second_registration(client, UnitFactory(), "phone", OTHER_PERSON["phone"]),
     )
 
     assert response.status_code == 302

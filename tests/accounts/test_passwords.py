@@ -43,7 +43,7 @@ def register(client, password: str):
             "unit": str(unit.pk),
             "password1": password,
             "password2": password,
-            **solved_challenge(),
+            **solved_challenge(client),
         },
     )
 

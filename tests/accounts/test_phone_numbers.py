@@ -78,7 +78,7 @@ REFUSED = [
 ]
 
 
-def registration_data(**overrides: str) -> dict[str, str]:
+def registration_data(client, **overrides: str) -> dict[str, str]:
     data = {
         "full_name": "John Smith",
         "date_of_birth": "03/11/2000",
@@ -90,7 +90,7 @@ def registration_data(**overrides: str) -> dict[str, str]:
         "unit": str(UnitFactory().pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
-        **solved_challenge(),
+        **solved_challenge(client),
     }
     data.update(overrides)
     return data
@@ -207,7 +207,12 @@ def test_the_database_refuses_a_nationality_that_is_not_alpha_2(code):
 
 
 def test_registration_with_a_us_number_stores_it_in_e164(client):
-    response = client.post(reverse("accounts:register"), registration_data())
+    response = client.post(
+        reverse("accounts:register"),
+        registration_data(
+            client,
+        ),
+    )
 
     assert response.status_code == 302
     assert User.objects.get().phone == US_NUMBER
@@ -217,7 +222,8 @@ def test_the_same_us_number_typed_another_way_is_taken(client):
     UserFactory(phone=US_NUMBER)
 
     response = client.post(
-        reverse("accounts:register"), registration_data(phone="001 202 555 0123")
+        reverse("accounts:register"),
+        registration_data(client, phone="001 202 555 0123"),
     )
 
     assert response.status_code == 200
@@ -226,13 +232,15 @@ def test_the_same_us_number_typed_another_way_is_taken(client):
 
 
 def test_registration_stores_the_chosen_nationality(client):
-    client.post(reverse("accounts:register"), registration_data(nationality="US"))
+    client.post(
+        reverse("accounts:register"), registration_data(client, nationality="US")
+    )
 
     assert User.objects.get().nationality == "US"
 
 
 def test_registration_without_a_nationality_records_vietnam(client):
-    data = registration_data(phone="0912 345 678", full_name="Nguyễn Văn An")
+    data = registration_data(client, phone="0912 345 678", full_name="Nguyễn Văn An")
 
     client.post(reverse("accounts:register"), data)
 
@@ -241,7 +249,7 @@ def test_registration_without_a_nationality_records_vietnam(client):
 
 def test_registration_refuses_a_nationality_not_in_the_list(client):
     response = client.post(
-        reverse("accounts:register"), registration_data(nationality="XX")
+        reverse("accounts:register"), registration_data(client, nationality="XX")
     )
 
     assert response.status_code == 200

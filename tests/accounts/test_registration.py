@@ -20,7 +20,7 @@ def unit():
     return UnitFactory()
 
 
-def registration_data(unit: Unit, /, **overrides: str) -> dict[str, str]:
+def registration_data(client, unit: Unit, /, **overrides: str) -> dict[str, str]:
     """A registration form that passes every check unless overridden."""
     data = {
         "full_name": "Trần Thị Ngọc Ánh",
@@ -33,7 +33,7 @@ def registration_data(unit: Unit, /, **overrides: str) -> dict[str, str]:
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
-        **solved_challenge(),
+        **solved_challenge(client),
     }
     data.update(overrides)
     return data
@@ -52,7 +52,7 @@ def dd_mm_yyyy(day: date) -> str:
 
 def test_registration_creates_one_user_with_normalized_fields(client, unit):
     data = registration_data(
-        unit, full_name=unicodedata.normalize("NFD", "Trần Thị Ngọc Ánh")
+        client, unit, full_name=unicodedata.normalize("NFD", "Trần Thị Ngọc Ánh")
     )
 
     client.post(reverse("accounts:register"), data)
@@ -71,14 +71,16 @@ def test_registration_creates_one_user_with_normalized_fields(client, unit):
 
 
 def test_registration_logs_the_new_user_in(client, unit):
-    response = client.post(reverse("accounts:register"), registration_data(unit))
+    response = client.post(
+        reverse("accounts:register"), registration_data(client, unit)
+    )
 
     assertRedirects(response, reverse("rounds:home"), fetch_redirect_response=False)
     assert client.session["_auth_user_id"] == str(User.objects.get().pk)
 
 
 def test_registration_without_email_and_citizen_id_stores_nulls(client, unit):
-    data = registration_data(unit, email="", citizen_id="")
+    data = registration_data(client, unit, email="", citizen_id="")
 
     client.post(reverse("accounts:register"), data)
 
@@ -109,7 +111,7 @@ def test_registration_page_has_a_unit_picker_grouped_by_district(client):
 
 def test_same_phone_in_another_form_is_refused(client, unit):
     UserFactory(phone="0912345678")
-    data = registration_data(unit, phone="+84912345678")
+    data = registration_data(client, unit, phone="+84912345678")
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -120,7 +122,7 @@ def test_same_phone_in_another_form_is_refused(client, unit):
 
 def test_email_differing_only_by_case_is_refused(client, unit):
     UserFactory(email="ngoc.anh@example.com")
-    data = registration_data(unit, email="Ngoc.Anh@Example.COM")
+    data = registration_data(client, unit, email="Ngoc.Anh@Example.COM")
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -131,7 +133,7 @@ def test_email_differing_only_by_case_is_refused(client, unit):
 
 def test_duplicate_citizen_id_is_refused(client, unit):
     UserFactory(citizen_id="001300012345")
-    data = registration_data(unit, citizen_id="001 300 012 345")
+    data = registration_data(client, unit, citizen_id="001 300 012 345")
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -166,7 +168,7 @@ def test_duplicate_citizen_id_is_refused(client, unit):
     ],
 )
 def test_invalid_field_is_refused(client, unit, field, value, code, message):
-    data = registration_data(unit, **{field: value})
+    data = registration_data(client, unit, **{field: value})
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -177,7 +179,7 @@ def test_invalid_field_is_refused(client, unit, field, value, code, message):
 
 def test_future_date_of_birth_is_refused(client, unit):
     tomorrow = timezone.localdate() + timedelta(days=1)
-    data = registration_data(unit, date_of_birth=dd_mm_yyyy(tomorrow))
+    data = registration_data(client, unit, date_of_birth=dd_mm_yyyy(tomorrow))
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -189,14 +191,16 @@ def test_future_date_of_birth_is_refused(client, unit):
 def test_inactive_unit_is_refused(client):
     closed = UnitFactory(is_active=False)
 
-    response = client.post(reverse("accounts:register"), registration_data(closed))
+    response = client.post(
+        reverse("accounts:register"), registration_data(client, closed)
+    )
 
     assertContains(response, "chọn đơn vị trong danh sách")
     assert not User.objects.exists()
 
 
 def test_mismatched_passwords_are_refused(client, unit):
-    data = registration_data(unit, password2="Thi-sinh-2025!")
+    data = registration_data(client, unit, password2="Thi-sinh-2025!")
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -216,7 +220,7 @@ def test_mismatched_passwords_are_refused(client, unit):
     ids=["common", "short", "numeric", "like-email"],
 )
 def test_weak_password_is_refused(client, unit, password, code):
-    data = registration_data(unit, password1=password, password2=password)
+    data = registration_data(client, unit, password1=password, password2=password)
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -228,7 +232,9 @@ def test_weak_password_is_refused(client, unit, password, code):
 def test_password_like_the_phone_is_refused(client, unit):
     # The form hands the validators a probe user with phone and full name, so a
     # password that is the phone number with a letter added must be too similar.
-    data = registration_data(unit, password1="0912345678x", password2="0912345678x")
+    data = registration_data(
+        client, unit, password1="0912345678x", password2="0912345678x"
+    )
 
     response = client.post(reverse("accounts:register"), data)
 
@@ -244,7 +250,7 @@ def test_contest_registration_of_an_eligible_person_leads_to_the_contest(client,
     contest = ContestFactory(min_age=14, require_citizen_id=True)
     url = reverse("rounds:contest-register", kwargs={"slug": contest.slug})
 
-    response = client.post(url, registration_data(unit))
+    response = client.post(url, registration_data(client, unit))
 
     assertRedirects(
         response,
@@ -258,7 +264,7 @@ def test_contest_registration_of_an_eligible_person_leads_to_the_contest(client,
 def test_contest_registration_refuses_someone_under_the_minimum_age(client, unit):
     contest = ContestFactory(min_age=14)
     ten_years_old = date(timezone.localdate().year - 10, 1, 1)
-    data = registration_data(unit, date_of_birth=dd_mm_yyyy(ten_years_old))
+    data = registration_data(client, unit, date_of_birth=dd_mm_yyyy(ten_years_old))
 
     response = client.post(
         reverse("rounds:contest-register", kwargs={"slug": contest.slug}), data
@@ -271,7 +277,7 @@ def test_contest_registration_refuses_someone_under_the_minimum_age(client, unit
 
 def test_contest_requiring_citizen_id_refuses_registration_without_it(client, unit):
     contest = ContestFactory(require_citizen_id=True)
-    data = registration_data(unit, citizen_id="")
+    data = registration_data(client, unit, citizen_id="")
 
     response = client.post(
         reverse("rounds:contest-register", kwargs={"slug": contest.slug}), data
@@ -283,7 +289,7 @@ def test_contest_requiring_citizen_id_refuses_registration_without_it(client, un
 
 
 def test_plain_registration_does_not_require_citizen_id(client, unit):
-    data = registration_data(unit, citizen_id="")
+    data = registration_data(client, unit, citizen_id="")
 
     client.post(reverse("accounts:register"), data)
 
@@ -299,7 +305,7 @@ def test_contest_refuses_a_person_of_an_excluded_unit(client, sub_unit):
 
     response = client.post(
         reverse("rounds:contest-register", kwargs={"slug": contest.slug}),
-        registration_data(chosen),
+        registration_data(client, chosen),
     )
 
     assertContains(response, "không thuộc đối tượng dự thi")
@@ -316,7 +322,7 @@ def test_contest_with_excluded_unit_accepts_a_sibling_unit(client):
 
     client.post(
         reverse("rounds:contest-register", kwargs={"slug": contest.slug}),
-        registration_data(sibling),
+        registration_data(client, sibling),
     )
 
     assert User.objects.get().unit == sibling

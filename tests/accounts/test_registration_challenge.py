@@ -14,9 +14,15 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.challenge import SALT, challenge_issue, challenge_verify
+from accounts.challenge import (
+    OPEN_PER_SESSION,
+    SALT,
+    SESSION_KEY,
+    challenge_issue,
+    challenge_verify,
+)
 from accounts.models import User
-from accounts.proof_of_work import is_solution, leading_zero_bits, solve
+from accounts.proof_of_work import difficulty_for, is_solution, leading_zero_bits, solve
 from tests.factories import ContestFactory, UnitFactory, solved_challenge
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +31,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "static/js/registration-challenge
 PASSWORD = "Thi-sinh-2024!"
 
 
-def form_data(unit, **overrides: str) -> dict[str, str]:
+def form_data(client, unit, **overrides: str) -> dict[str, str]:
     data = {
         "full_name": "Đinh Văn Khánh",
         "date_of_birth": "12/12/1990",
@@ -35,7 +41,7 @@ def form_data(unit, **overrides: str) -> dict[str, str]:
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
-        **solved_challenge(),
+        **solved_challenge(client),
     }
     data.update(overrides)
     return data
@@ -90,39 +96,85 @@ def test_malformed_nonces_are_never_solutions(nonce):
 # --- the service -------------------------------------------------------------------
 
 
-def test_a_solved_challenge_is_accepted_once():
-    fields = solved_challenge()
+def issued(session: dict) -> dict[str, str]:
+    challenge = challenge_issue(session)
+    return {
+        "token": challenge.token,
+        "nonce": solve(challenge.prefix, challenge.difficulty),
+    }
 
-    challenge_verify(token=fields["challenge_token"], nonce=fields["challenge_nonce"])
+
+def test_a_solved_challenge_is_accepted_once():
+    session: dict = {}
+    fields = issued(session)
+
+    challenge_verify(session, **fields)
     with pytest.raises(ValidationError) as reused:
-        challenge_verify(
-            token=fields["challenge_token"], nonce=fields["challenge_nonce"]
-        )
+        challenge_verify(session, **fields)
 
     assert reused.value.code == "challenge_reused"
 
 
+def test_a_solution_is_refused_in_any_other_session():
+    asked: dict = {}
+    fields = issued(asked)
+
+    with pytest.raises(ValidationError) as foreign:
+        challenge_verify({}, **fields)
+    with pytest.raises(ValidationError) as other:
+        challenge_verify({SESSION_KEY: ["another-prefix"]}, **fields)
+
+    assert foreign.value.code == other.value.code == "challenge_foreign"
+    challenge_verify(asked, **fields)  # still good where it was asked for
+
+
+def test_a_session_keeps_only_its_last_few_open_challenges():
+    session: dict = {}
+    first = issued(session)
+    for _ in range(OPEN_PER_SESSION):
+        issued(session)
+
+    with pytest.raises(ValidationError) as dropped:
+        challenge_verify(session, **first)
+
+    assert dropped.value.code == "challenge_foreign"
+    assert len(session[SESSION_KEY]) == OPEN_PER_SESSION
+
+
 def test_an_old_challenge_has_expired(monkeypatch):
-    fields = solved_challenge()
+    session: dict = {}
+    fields = issued(session)
     later = time.time() + project_settings.REGISTRATION_CHALLENGE_MAX_AGE + 5
     monkeypatch.setattr(signing.time, "time", lambda: later)
 
     with pytest.raises(ValidationError) as expired:
-        challenge_verify(
-            token=fields["challenge_token"], nonce=fields["challenge_nonce"]
-        )
+        challenge_verify(session, **fields)
 
     assert expired.value.code == "challenge_expired"
 
 
 def test_the_difficulty_signed_at_issue_counts(settings):
     settings.REGISTRATION_CHALLENGE_DIFFICULTY = 0
-    easy = challenge_issue()
+    session: dict = {}
+    easy = challenge_issue(session)
     settings.REGISTRATION_CHALLENGE_DIFFICULTY = 12
 
-    challenge_verify(token=easy.token, nonce="0")
+    challenge_verify(session, token=easy.token, nonce="0")
 
     assert signing.loads(easy.token, salt=SALT)["d"] == 0
+
+
+@pytest.mark.parametrize(
+    ("recent", "bits"),
+    [(0, 16), (2, 16), (3, 17), (5, 17), (6, 18), (9, 19), (12, 20), (500, 20)],
+)
+def test_the_difficulty_rises_with_an_addresss_registrations(recent, bits):
+    assert difficulty_for(base=16, recent=recent, free=3, per_bit=3, maximum=20) == bits
+
+
+def test_the_ramp_never_goes_below_the_base_or_divides_by_zero():
+    assert difficulty_for(base=16, recent=9, free=0, per_bit=0, maximum=20) == 16
+    assert difficulty_for(base=16, recent=9, free=0, per_bit=1, maximum=10) == 16
 
 
 def test_the_default_difficulty_is_about_a_second_on_a_cheap_phone():
@@ -149,7 +201,7 @@ def register_url(request):
 
 
 def test_a_solved_challenge_registers(client, unit, register_url):
-    response = client.post(register_url, form_data(unit))
+    response = client.post(register_url, form_data(client, unit))
 
     assert response.status_code == 302
     assert User.objects.get().phone == "0912345678"
@@ -175,7 +227,7 @@ def test_a_solved_challenge_registers(client, unit, register_url):
 def test_a_bad_solution_is_refused_in_vietnamese_and_creates_nothing(
     client, unit, register_url, change, code
 ):
-    data = form_data(unit)
+    data = form_data(client, unit)
     change(data)
 
     response = client.post(register_url, data)
@@ -187,7 +239,7 @@ def test_a_bad_solution_is_refused_in_vietnamese_and_creates_nothing(
 
 
 def test_a_reused_solution_is_refused(client, unit, register_url):
-    data = form_data(unit)
+    data = form_data(client, unit)
     client.post(register_url, data)
     client.logout()
 
@@ -199,7 +251,7 @@ def test_a_reused_solution_is_refused(client, unit, register_url):
 
 
 def test_an_expired_solution_is_refused(client, unit, register_url, monkeypatch):
-    data = form_data(unit)
+    data = form_data(client, unit)
     later = time.time() + project_settings.REGISTRATION_CHALLENGE_MAX_AGE + 5
     monkeypatch.setattr(signing.time, "time", lambda: later)
 
@@ -224,7 +276,7 @@ def test_the_page_carries_a_fresh_challenge_and_its_script(client, register_url)
 
 
 def test_a_refused_form_comes_back_with_a_new_challenge(client, unit, register_url):
-    data = form_data(unit, password2="Khac-mat-khau-1")
+    data = form_data(client, unit, password2="Khac-mat-khau-1")
 
     response = client.post(register_url, data)
 
@@ -238,7 +290,7 @@ def test_registration_records_the_client_address(client, unit, settings):
 
     client.post(
         reverse("accounts:register"),
-        form_data(unit),
+        form_data(client, unit),
         REMOTE_ADDR="10.0.0.2",
         HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.77",
     )
@@ -273,7 +325,7 @@ def test_the_script_sha256_matches_python():
 
 @needs_node
 def test_the_script_solution_verifies_on_the_server():
-    challenge = challenge_issue()
+    challenge = challenge_issue({})
 
     nonce = run_script(f"pow.solve({json.dumps(challenge.prefix)}, 12)")
 

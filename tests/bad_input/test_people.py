@@ -33,7 +33,7 @@ def unit():
     return UnitFactory()
 
 
-def registration(unit, **overrides: str) -> dict[str, str]:
+def registration(client, unit, **overrides: str) -> dict[str, str]:
     data = {
         "full_name": "Trần Thị Ngọc Ánh",
         "date_of_birth": "03/11/2000",
@@ -45,7 +45,7 @@ def registration(unit, **overrides: str) -> dict[str, str]:
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
-        **solved_challenge(),
+        **solved_challenge(client),
     }
     data.update(overrides)
     return data
@@ -89,7 +89,7 @@ STORED_NAMES = [
 def test_registration_stores_the_cleaned_nfc_name(client, unit, typed, stored):
     tried(typed)
 
-    response = client.post(REGISTER, registration(unit, full_name=typed))
+    response = client.post(REGISTER, registration(client, unit, full_name=typed))
 
     assert response.status_code == 302
     user = User.objects.get()
@@ -195,7 +195,7 @@ def test_registration_refuses_in_vietnamese_and_creates_nothing(
     before = snapshot()
     tried(value)
 
-    response = client.post(REGISTER, registration(unit, **{field: value}))
+    response = client.post(REGISTER, registration(client, unit, **{field: value}))
 
     assert response.status_code == 200
     assert code in field_error_codes(response, field)
@@ -207,7 +207,7 @@ def test_registration_refuses_tomorrow_as_birth_date(client, unit):
     tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
     tried(tomorrow)
 
-    response = client.post(REGISTER, registration(unit, date_of_birth=tomorrow))
+    response = client.post(REGISTER, registration(client, unit, date_of_birth=tomorrow))
 
     assert field_error_codes(response, "date_of_birth") == {"future"}
     assert not User.objects.exists()
@@ -220,7 +220,7 @@ def test_registration_refuses_tomorrow_as_birth_date(client, unit):
 def test_other_date_formats_read_as_day_month_year(client, unit, typed):
     tried(typed)
 
-    client.post(REGISTER, registration(unit, date_of_birth=typed))
+    client.post(REGISTER, registration(client, unit, date_of_birth=typed))
 
     assert User.objects.get().date_of_birth == date(2000, 11, 3)
 
@@ -248,7 +248,7 @@ PHONE_FORMS = [
 def test_every_local_phone_form_is_one_number(client, unit, typed):
     tried(typed)
 
-    client.post(REGISTER, registration(unit, phone=typed))
+    client.post(REGISTER, registration(client, unit, phone=typed))
 
     assert User.objects.get().phone == "0912345678"
 
@@ -258,7 +258,7 @@ def test_every_phone_form_finds_the_existing_account(client, unit, typed):
     UserFactory(phone="0912345678")
     tried(typed)
 
-    response = client.post(REGISTER, registration(unit, phone=typed))
+    response = client.post(REGISTER, registration(client, unit, phone=typed))
 
     assert field_error_codes(response, "phone") == {"taken"}
     assert User.objects.count() == 1
@@ -279,7 +279,7 @@ FOREIGN_PHONE_FORMS = [
 def test_every_foreign_phone_form_is_one_e164_number(client, unit, typed):
     tried(typed)
 
-    client.post(REGISTER, registration(unit, phone=typed))
+    client.post(REGISTER, registration(client, unit, phone=typed))
 
     assert User.objects.get().phone == "+12025550123"
 

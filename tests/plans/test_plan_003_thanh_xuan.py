@@ -280,6 +280,7 @@ def prizes(result: RoundResult) -> list[tuple[int, str, int]]:
 def register(contest: Contest, unit: Unit | None, **fields: str) -> Client:
     """A person registering on the contest's own registration page."""
     browser = Client()
+    url = reverse("rounds:contest-register", kwargs={"slug": contest.slug})
     data = {
         "gender": User.Gender.MALE,
         "email": "",
@@ -287,12 +288,10 @@ def register(contest: Contest, unit: Unit | None, **fields: str) -> Client:
         "unit": str(unit.pk) if unit else "",
         "password1": PASSWORD,
         "password2": PASSWORD,
-        **solved_challenge(),
+        **solved_challenge(browser, url),
         **fields,
     }
-    response = browser.post(
-        reverse("rounds:contest-register", kwargs={"slug": contest.slug}), data
-    )
+    response = browser.post(url, data)
     browser.response = response
     return browser
 
