@@ -1,9 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from accounts.admin import SpreadsheetImportMixin
+from accounts.spreadsheet import SheetRow
 from quizzes import importer as question_importer
 from quizzes.models import Choice, Question, QuestionRevision, Topic
 from quizzes.services import choices_validate, question_publish
@@ -51,6 +55,36 @@ class QuestionAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     import_module = question_importer
     import_noun = "câu hỏi"
     import_template_filename = "mau-nhap-cau-hoi.xlsx"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        # Only on a page about to be drawn: a redirect would carry the warnings to
+        # the next page, which adds them again.
+        if (
+            request.method == "GET"
+            and IS_POPUP_VAR not in request.GET
+            and isinstance(response, TemplateResponse)
+            and not response.is_rendered
+        ):
+            for warning in question_importer.bank_length_warnings():
+                messages.warning(request, warning)
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        response = super().import_view(request)
+        context = getattr(response, "context_data", None) or {}
+        plan = context.get("plan")
+        if plan is not None and plan.is_valid:
+            # The preview warns before the author confirms; the bank list the
+            # confirmation redirects to warns again from the saved questions.
+            stored = cache.get(self._import_cache_key(request, context["token"]))
+            if stored is not None:
+                rows = [SheetRow.from_cache(row) for row in stored["rows"]]
+                for warning in question_importer.length_warnings(rows=rows):
+                    messages.warning(request, warning)
+        return response
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
