@@ -44,6 +44,18 @@ def person(unit, number: int, **overrides: str) -> dict[str, str]:
     }
 
 
+def profile_form(me: User, unit, citizen_id: str) -> dict[str, str]:
+    return {
+        "full_name": me.full_name,
+        "date_of_birth": me.date_of_birth.strftime("%d/%m/%Y"),
+        "gender": me.gender,
+        "occupation": me.occupation,
+        "unit": str(unit.pk),
+        "email": "",
+        "citizen_id": citizen_id,
+    }
+
+
 def page_difficulty(client: Client, address: str) -> int:
     page = client.get(REGISTER, REMOTE_ADDR=address).content.decode()
     return int(DIFFICULTY.search(page).group(1))
@@ -128,15 +140,7 @@ def test_the_profile_cannot_test_citizen_ids_without_limit(client, unit, setting
     me = UserFactory(unit=unit)
     client.force_login(me)
     told_limit = settings.RATE_LIMITS["identity-probe"]["user"][0]
-    form = {
-        "full_name": me.full_name,
-        "date_of_birth": me.date_of_birth.strftime("%d/%m/%Y"),
-        "gender": me.gender,
-        "occupation": me.occupation,
-        "unit": str(unit.pk),
-        "email": "",
-        "citizen_id": "001195000001",
-    }
+    form = profile_form(me, unit, "001195000001")
 
     statuses = [client.post(PROFILE, form).status_code for _ in range(40)]
 
@@ -152,15 +156,7 @@ def test_profile_saves_are_limited_like_registration(client, unit, settings):
     limit = settings.RATE_LIMITS["profile"]["user"][0]
     statuses = []
     for number in range(limit + 1):
-        form = {
-            "full_name": me.full_name,
-            "date_of_birth": me.date_of_birth.strftime("%d/%m/%Y"),
-            "gender": me.gender,
-            "occupation": me.occupation,
-            "unit": str(unit.pk),
-            "email": "",
-            "citizen_id": f"0011950001{number:02d}",
-        }
+        form = profile_form(me, unit, f"0011950001{number:02d}")
         statuses.append(client.post(PROFILE, form).status_code)
 
     assert statuses == [302] * limit + [429]
