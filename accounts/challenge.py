@@ -10,7 +10,6 @@ address's registration rate, and the next challenge that address gets is harder
 """
 
 import secrets
-import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.proof_of_work import difficulty_for, is_solution
+from contest_portal import ratelimit
 from contest_portal.ratelimit import count_hit, window_for
 
 SALT = "accounts.registration-challenge"
@@ -67,7 +67,11 @@ class Challenge:
 def _rate_window(client: str) -> tuple[str, int]:
     seconds = settings.REGISTRATION_CHALLENGE_RAMP["window"]
     window = window_for(
-        scope=RATE_SCOPE, kind="ip", ident=client, seconds=seconds, now=time.time()
+        scope=RATE_SCOPE,
+        kind="ip",
+        ident=client,
+        seconds=seconds,
+        now=ratelimit.clock(),
     )
     return window.key, seconds
 

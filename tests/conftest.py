@@ -1,7 +1,10 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 
+from contest_portal import ratelimit
 from rounds.selectors import draw_pools_forget, revisions_forget
 from tests.factories import RoundFactory, UserFactory, make_bank
 
@@ -12,6 +15,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_windows_pinned(monkeypatch):
+    """Rate-limit windows are fixed slices of the clock: a test that crossed a
+    slice's edge would see its counters start again. Pinned just after the start of
+    a day, every window (a minute, an hour, a day) has barely begun."""
+    day_start = time.time() // 86400 * 86400
+    monkeypatch.setattr(ratelimit, "clock", lambda: day_start + 1.0)
 
 
 @pytest.fixture
