@@ -7,6 +7,9 @@ from rounds.views import healthz
 # Registered before include() below imports the apps' URL modules.
 register_converter(RowIdConverter, "id")
 
+# A database outage answers 503 with Retry-After; anything else, the 500 page.
+handler500 = "contest_portal.errors.server_error"
+
 admin.site.site_header = "Quản trị cuộc thi trắc nghiệm trực tuyến"
 admin.site.site_title = "Quản trị cuộc thi"
 admin.site.index_title = "Quản lý cuộc thi, câu hỏi, thí sinh"
