@@ -41,14 +41,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks",
-    "django_tasks_db",
     "axes",
     "accounts",
     "quizzes",
     "rounds",
     "awards",
+    # Before django_tasks_db: its `db_worker` command is shadowed by ours, which
+    # outlives a database restart (reports/management/commands/db_worker.py).
     "reports",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +286,16 @@ SUSPICION_ADDRESS_WINDOW_MINUTES = env.int(
     "SUSPICION_ADDRESS_WINDOW_MINUTES", default=60
 )
 SUSPICION_SAME_ANSWERS_SECONDS = env.int("SUSPICION_SAME_ANSWERS_SECONDS", default=3)
+# Prediction clusters (awards.suspicion_predictions): at least ..._ACCOUNTS accounts
+# of one address, or of one registration burst (each registered at most
+# ..._BURST_SECONDS after the previous one), whose counted predictions crowd a range
+# ..._DENSITY times more densely than the rest of the round's (the bar rises with
+# the group's size). Lower density flags more: honest offices start to show.
+SUSPICION_PREDICTION_ACCOUNTS = env.int("SUSPICION_PREDICTION_ACCOUNTS", default=5)
+SUSPICION_PREDICTION_DENSITY = env.int("SUSPICION_PREDICTION_DENSITY", default=15)
+SUSPICION_PREDICTION_BURST_SECONDS = env.int(
+    "SUSPICION_PREDICTION_BURST_SECONDS", default=120
+)
 
 LOGGING = {
     "version": 1,
