@@ -1,8 +1,8 @@
 """Suspicion flags for a round's contestants, read in a few queries for the judges.
 
-The rules are in awards.suspicion (pure); this module feeds them from the database
-and words the result in Vietnamese. Flags inform the review; they never change a
-score, a rank or a prize.
+The rules are in awards.suspicion and awards.suspicion_predictions (pure); this
+module feeds them from the database and words the result in Vietnamese. Flags inform
+the review; they never change a score, a rank or a prize.
 """
 
 from collections import defaultdict
@@ -13,10 +13,12 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db.models import Count, F, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from awards import suspicion
+from awards import suspicion, suspicion_predictions
+from awards.models import ResultRow
 from rounds.models import Attempt, Round
 
 SEPARATOR = "; "
@@ -25,7 +27,9 @@ CHUNK = 2000
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    code: str  # one of awards.suspicion's FAST, SHARED_ADDRESS, SAME_ANSWERS
+    # awards.suspicion's FAST, SHARED_ADDRESS or SAME_ANSWERS, or
+    # awards.suspicion_predictions.PREDICTION_CLUSTER
+    code: str
     label: str  # what the judge reads
 
 
@@ -85,6 +89,7 @@ def round_suspicion_flags(*, round_: Round) -> dict[int, list[Flag]]:
             )
     _flag_same_answers(flags, _same_answer_matches(round_))
     _flag_shared_addresses(flags, round_)
+    _flag_prediction_clusters(flags, round_)
     return dict(flags)
 
 
@@ -185,6 +190,68 @@ def _flag_shared_addresses(flags: dict[int, list[Flag]], round_: Round) -> None:
                     "%(minutes)d phút"
                 )
                 % {"n": crowd.accounts, "address": crowd.address, "minutes": minutes},
+            )
+        )
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _registered(cluster: suspicion_predictions.PredictionCluster) -> str:
+    start = timezone.localtime(cluster.registered_from)
+    end = timezone.localtime(cluster.registered_to)
+    if start.date() == end.date():
+        return f"{start:%H:%M}–{end:%H:%M} ngày {start:%d/%m/%Y}"
+    return f"{start:%H:%M} ngày {start:%d/%m/%Y} – {end:%H:%M} ngày {end:%d/%m/%Y}"
+
+
+def _flag_prediction_clusters(flags: dict[int, list[Flag]], round_: Round) -> None:
+    """PREDICTION_CLUSTER over the computed result's rows: each person's counted
+    attempt, the prediction that ranked them (nothing before a result exists)."""
+    rows = (
+        ResultRow.objects.filter(result__round=round_, prediction__isnull=False)
+        .order_by()
+        .values_list("user_id", "prediction", "user__registered_ip", "registered_at")
+        .iterator(chunk_size=CHUNK)
+    )
+    clusters = suspicion_predictions.prediction_clusters(
+        (
+            suspicion_predictions.PredictionEntry(
+                user_id=user_id,
+                prediction=prediction,
+                address=address,
+                registered_at=registered_at,
+            )
+            for user_id, prediction, address, registered_at in rows
+        ),
+        min_accounts=settings.SUSPICION_PREDICTION_ACCOUNTS,
+        density=settings.SUSPICION_PREDICTION_DENSITY,
+        burst_gap=timedelta(seconds=settings.SUSPICION_PREDICTION_BURST_SECONDS),
+    )
+    for user_id, cluster in sorted(clusters.items()):
+        values = {
+            "n": cluster.accounts,
+            "address": cluster.address,
+            "registered": _registered(cluster),
+            "low": _number(cluster.low),
+            "high": _number(cluster.high),
+            "others_in": _number(cluster.others_in_range),
+            "others": _number(cluster.others),
+        }
+        if cluster.kind == suspicion_predictions.BY_ADDRESS:
+            group = _("%(n)d tài khoản cùng địa chỉ %(address)s") % values
+        else:
+            group = _("%(n)d tài khoản đăng ký cùng đợt (%(registered)s)") % values
+        flags[user_id].append(
+            Flag(
+                suspicion_predictions.PREDICTION_CLUSTER,
+                _(
+                    "Dự đoán sát nhau: %(group)s dự đoán trong khoảng "
+                    "%(low)s–%(high)s (%(others_in)s trong %(others)s dự đoán khác "
+                    "của tuần thi nằm trong khoảng này)"
+                )
+                % {**values, "group": group},
             )
         )
 

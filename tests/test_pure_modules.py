@@ -21,6 +21,7 @@ PURE_MODULES = [
     "awards/qualification.py",
     "awards/settings_check.py",
     "awards/suspicion.py",
+    "awards/suspicion_predictions.py",
 ]
 
 

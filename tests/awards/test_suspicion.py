@@ -298,8 +298,9 @@ def test_flags_are_read_in_a_few_queries(
         )
 
     # Too fast, the answer fingerprints (on PostgreSQL a query that narrows them
-    # down, then the candidates), the partners' names and the addresses.
-    with django_assert_max_num_queries(5):
+    # down, then the candidates), the partners' names, the addresses and the
+    # result's predictions.
+    with django_assert_max_num_queries(6):
         flags = round_suspicion_flags(round_=closed_round)
 
     assert len(flags) == 30
