@@ -292,10 +292,25 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("full_name", "phone", "email", "citizen_id", "unit__name")
     list_select_related = ("unit",)
     autocomplete_fields = ("unit",)
-    readonly_fields = ("last_login", "date_joined", "must_change_password")
+    readonly_fields = (
+        "last_login",
+        "date_joined",
+        "must_change_password",
+        "phone_verified_at",
+    )
     actions = ["issue_one_time_password"]
     fieldsets = (
-        (None, {"fields": ("phone", "password", "must_change_password")}),
+        (
+            None,
+            {
+                "fields": (
+                    "phone",
+                    "phone_verified_at",
+                    "password",
+                    "must_change_password",
+                )
+            },
+        ),
         (
             _("Thông tin cá nhân"),
             {

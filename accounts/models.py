@@ -124,6 +124,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     registered_ip = models.GenericIPAddressField(
         _("địa chỉ IP khi đăng ký"), null=True, blank=True, editable=False
     )
+    # Written only by accounts.phone_codes: when the person last proved, with a
+    # code sent by SMS, that the phone number is theirs.
+    phone_verified_at = models.DateTimeField(
+        _("xác thực số điện thoại lúc"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -194,3 +199,41 @@ class UnitChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.old_unit_id} -> {self.new_unit_id}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to a phone number. Written only by
+    accounts.phone_codes; the code itself is never stored, only its digest."""
+
+    class Purpose(models.TextChoices):
+        VERIFY = "verify", _("Xác thực số điện thoại")
+        RESET = "reset", _("Đặt lại mật khẩu")
+
+    # In accounts.normalize.normalize_phone's form, like User.phone. A reset asked
+    # for a number with no account is stored too (and never sent), so that the
+    # answers and limits are the same whether the number is registered or not.
+    phone = models.CharField(max_length=16)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    digest = models.CharField(max_length=64)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác thực SMS")
+        verbose_name_plural = _("mã xác thực SMS")
+        indexes = [
+            models.Index(
+                fields=["phone", "purpose", "-sent_at"], name="phonecode_latest"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("sent_at")),
+                name="phonecode_expires_after_sent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.purpose} {self.sent_at:%Y-%m-%d %H:%M}"

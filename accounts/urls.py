@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import phone_views, views
 from accounts.forms import LoginForm
 from contest_portal.ratelimit import ratelimit
 
@@ -18,6 +18,17 @@ urlpatterns = [
     path("ca-nhan/", views.profile, name="profile"),
     path("doi-mat-khau/", views.password_change, name="password-change"),
     path("quen-mat-khau/", views.password_forgotten, name="password-forgotten"),
+    path("xac-thuc-so-dien-thoai/", phone_views.phone_verify, name="phone-verify"),
+    path(
+        "quen-mat-khau/sms/",
+        phone_views.password_reset_sms,
+        name="password-reset-sms",
+    ),
+    path(
+        "quen-mat-khau/sms/nhap-ma/",
+        phone_views.password_reset_sms_confirm,
+        name="password-reset-sms-confirm",
+    ),
     path(
         "quen-mat-khau/email/",
         # Each request may send an email: limited per client address.

@@ -21,6 +21,7 @@ from accounts.lockout import login_rate_key
 from accounts.models import User
 from accounts.normalize import normalize_phone
 from accounts.services import user_change_password, user_register, user_update_profile
+from accounts.sms import sms_enabled
 from contest_portal.client_ip import client_ip
 from contest_portal.ratelimit import check_request, ratelimit, too_many_requests
 
@@ -208,10 +209,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def password_forgotten(request: HttpRequest) -> HttpResponse:
-    """Reset by email where mail works; otherwise say how to get a one-time password."""
-    if settings.PASSWORD_RESET_BY_EMAIL:
+    """The ways this deployment offers: a code by SMS, a link by email, and always
+    a one-time password from the organizers."""
+    by_sms = sms_enabled()
+    if settings.PASSWORD_RESET_BY_EMAIL and not by_sms:
         return redirect("accounts:password-reset")
-    return render(request, "accounts/user_password_forgotten.html")
+    return render(
+        request,
+        "accounts/user_password_forgotten.html",
+        {"by_sms": by_sms, "by_email": settings.PASSWORD_RESET_BY_EMAIL},
+    )
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

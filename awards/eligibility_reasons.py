@@ -50,10 +50,13 @@ def blocking_reason(
         occupation=row["user__occupation"],
         nationality=row["user__nationality"],
     )
-    # The citizen ID was checked when the attempt started; ranking does not reopen it.
+    # The citizen ID and the phone were checked when the attempt started; ranking
+    # does not reopen them.
     found = eligibility.check(
         person=person,
-        rules=dataclasses.replace(rules, require_citizen_id=False),
+        rules=dataclasses.replace(
+            rules, require_citizen_id=False, require_phone_verification=False
+        ),
         day=timezone.localdate(row["submitted_at"]),
     )
     if found:

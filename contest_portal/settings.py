@@ -191,6 +191,10 @@ RATE_LIMITS = {
     "profile": {"user": (20, 3600), "ip": (6000, 3600)},
     "login": {"user": (20, 600), "ip": (6000, 600)},
     "password-reset": {"ip": (300, 3600)},
+    # Asking for a code by SMS (each costs money and lands on someone's phone) and
+    # typing one in; each number also has its own limits (SMS_CODE_*).
+    "sms-send": {"user": (10, 3600), "ip": (600, 3600)},
+    "sms-check": {"user": (20, 3600), "ip": (1200, 3600)},
     "attempt-start": {"user": (20, 60), "ip": (6000, 60)},
     "attempt-save": {"user": (120, 60), "ip": (36000, 60)},
     "attempt-submit": {"user": (10, 60), "ip": (3000, 60)},
@@ -272,6 +276,24 @@ EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cuocthi@localhost")
 # Password reset by email is offered only when the deployment can really send mail.
 PASSWORD_RESET_BY_EMAIL = DEBUG or bool(EMAIL_HOST)
+
+# One-time codes by SMS (accounts.sms, accounts.phone_codes): phone verification,
+# for the contests that ask for it, and password reset without email. "" turns SMS
+# off; development prints the messages on the console. The HTTP adapter POSTs
+# {"to": "+84…", "text": …, "sender": …} as JSON with "Authorization: Bearer <token>".
+SMS_BACKEND = env.str(
+    "DJANGO_SMS_BACKEND", default="accounts.sms.ConsoleBackend" if DEBUG else ""
+)
+SMS_HTTP_URL = env.str("DJANGO_SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("DJANGO_SMS_HTTP_TOKEN", default="")
+SMS_HTTP_SENDER = env.str("DJANGO_SMS_HTTP_SENDER", default="")  # the brand name
+SMS_HTTP_TIMEOUT = env.float("DJANGO_SMS_HTTP_TIMEOUT", default=10.0)
+SMS_CODE_DIGITS = 6
+SMS_CODE_TTL_SECONDS = env.int("DJANGO_SMS_CODE_TTL_SECONDS", default=300)
+# Per number and purpose: one code a minute, five a day; five wrong tries void a code.
+SMS_CODE_RESEND_SECONDS = env.int("DJANGO_SMS_CODE_RESEND_SECONDS", default=60)
+SMS_CODE_MAX_PER_DAY = env.int("DJANGO_SMS_CODE_MAX_PER_DAY", default=5)
+SMS_CODE_MAX_TRIES = env.int("DJANGO_SMS_CODE_MAX_TRIES", default=5)
 
 # Request size limits: a body over these is a 400, never read into memory whole.
 # Uploaded files are not counted here; the importers cap their own size (5 MB).

@@ -22,3 +22,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 REGISTRATION_CHALLENGE_DIFFICULTY = 4
 # The same ramp shape from the test difficulty: +1 bit per 3 registrations after 3.
 REGISTRATION_CHALLENGE_RAMP = {**REGISTRATION_CHALLENGE_RAMP, "max": 8}  # noqa: F405
+# SMS is off unless a test starts the stand-in gateway (tests/sms_gateway.py).
+SMS_BACKEND = ""

@@ -8,12 +8,33 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.sms import sms_enabled
 from rounds.models import Attempt, Contest, Round, RoundTopicQuota
 from rounds.services import draw_preview
 
 
+class ContestForm(forms.ModelForm):
+    class Meta:
+        model = Contest
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+
+    def clean_require_phone_verification(self) -> bool:
+        wanted = self.cleaned_data["require_phone_verification"]
+        if wanted and not sms_enabled():
+            raise ValidationError(
+                _(
+                    "Hệ thống chưa cấu hình cổng gửi SMS nên chưa thể yêu cầu xác thực "
+                    "số điện thoại. Đề nghị bộ phận kỹ thuật cấu hình "
+                    "DJANGO_SMS_BACKEND trước."
+                ),
+                code="sms_not_configured",
+            )
+        return wanted
+
+
 @admin.register(Contest)
 class ContestAdmin(admin.ModelAdmin):
+    form = ContestForm
     list_display = ("title", "slug", "is_published", "min_age", "review_policy")
     list_filter = ("is_published",)
     search_fields = ("title", "slug")
@@ -35,6 +56,7 @@ class ContestAdmin(admin.ModelAdmin):
                     "allowed_occupations",
                     "allowed_nationalities",
                     "require_citizen_id",
+                    "require_phone_verification",
                     "excluded_units",
                     "exclude_committee_units",
                     "allow_excluded_practice",

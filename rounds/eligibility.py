@@ -20,6 +20,7 @@ MISSING_CITIZEN_ID = "missing_citizen_id"
 OCCUPATION_NOT_ALLOWED = "occupation_not_allowed"
 NATIONALITY_NOT_ALLOWED = "nationality_not_allowed"
 COMMITTEE_UNIT = "committee_unit"
+PHONE_NOT_VERIFIED = "phone_not_verified"
 
 # Reasons that a practice attempt may waive; age and missing data never are.
 EXCLUSIONS = frozenset(
@@ -43,6 +44,7 @@ class Person:
     person_id: int | None = None  # None for an account not yet registered
     occupation: str = ""
     nationality: str = "VN"
+    phone_verified: bool = False  # a code sent by SMS to the number was typed in
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class Rules:
     committee_unit_ids: Collection[int] = frozenset()
     allowed_occupations: Collection[str] = frozenset()  # empty: everyone
     allowed_nationalities: Collection[str] = frozenset()  # empty: everyone
+    require_phone_verification: bool = False
 
 
 def age_on(born: date, day: date) -> int:
@@ -78,6 +81,8 @@ def check(*, person: Person, rules: Rules, day: date) -> tuple[str, ...]:
         reasons.append(MISSING_UNIT)
     if rules.require_citizen_id and not person.has_citizen_id:
         reasons.append(MISSING_CITIZEN_ID)
+    if rules.require_phone_verification and not person.phone_verified:
+        reasons.append(PHONE_NOT_VERIFIED)
     if person.is_staff:
         reasons.append(STAFF)
     if person.person_id is not None and person.person_id in rules.committee_ids:

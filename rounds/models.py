@@ -32,6 +32,15 @@ class Contest(models.Model):
         _("tuổi tối thiểu"), default=0, help_text=_("Tính theo ngày bắt đầu bài thi.")
     )
     require_citizen_id = models.BooleanField(_("bắt buộc nhập số CCCD"), default=False)
+    require_phone_verification = models.BooleanField(
+        _("bắt buộc xác thực số điện thoại qua SMS"),
+        default=False,
+        help_text=_(
+            "Trước bài thi đầu tiên, thí sinh nhập mã gửi qua tin nhắn SMS đến số "
+            "điện thoại đã đăng ký: mỗi tài khoản dự thi là một số điện thoại có "
+            "thật. Cần cấu hình cổng gửi SMS của hệ thống."
+        ),
+    )
     excluded_units = models.ManyToManyField(
         Unit,
         verbose_name=_("đơn vị không được dự thi"),

@@ -26,6 +26,7 @@ def person_of(user: User) -> eligibility.Person:
         person_id=user.pk,
         occupation=user.occupation,
         nationality=user.nationality,
+        phone_verified=user.phone_verified_at is not None,
     )
 
 
@@ -52,6 +53,7 @@ def contest_eligibility_rules(*, contest: Contest) -> eligibility.Rules:
         else frozenset(),
         allowed_occupations=frozenset(contest.allowed_occupations or ()),
         allowed_nationalities=frozenset(contest.allowed_nationalities or ()),
+        require_phone_verification=contest.require_phone_verification,
     )
 
 

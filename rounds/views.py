@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.phone_views import phone_verify_url
 from accounts.views import (
     register_user_from_form,
     registration_form,
@@ -19,7 +20,7 @@ from accounts.views import (
 from awards.rules_text import COUNTED_LABELS
 from awards.selectors import contest_rules_in_words, counted_attempt_of
 from contest_portal.ratelimit import ratelimit
-from rounds import page_cache, rendering, scoring, selectors, services
+from rounds import eligibility, page_cache, rendering, scoring, selectors, services
 from rounds.forms import SaveForm, SubmitForm
 from rounds.models import Attempt, Contest, Round
 
@@ -125,7 +126,10 @@ def contest_register(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(problem.field, problem.message)
         elif register_user_from_form(request, form):
             default = reverse("rounds:contest-detail", kwargs={"slug": contest.slug})
-            return redirect(safe_next(request, default))
+            target = safe_next(request, default)
+            if contest.require_phone_verification:
+                return redirect(phone_verify_url(target))
+            return redirect(target)
     return registration_page(request, form, contest)
 
 
@@ -144,6 +148,8 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
         result = services.attempt_start(user=request.user, round_=round_)
     except ValidationError as error:
         messages.error(request, error.messages[0])
+        if error.code == eligibility.PHONE_NOT_VERIFIED:
+            return redirect(phone_verify_url(contest_url))
         return redirect(contest_url)
     if result.resumed:
         messages.info(request, _("Bạn đang có một bài thi chưa nộp: tiếp tục làm bài."))

@@ -7,6 +7,7 @@ from django.db import connection
 from contest_portal import ratelimit
 from rounds.selectors import draw_pools_forget, revisions_forget
 from tests.factories import RoundFactory, UserFactory, make_bank
+from tests.sms_gateway import sms_gateway  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(autouse=True)

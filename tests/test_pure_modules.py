@@ -15,6 +15,7 @@ PURE_MODULES = [
     "accounts/normalize.py",
     "accounts/names.py",
     "accounts/proof_of_work.py",
+    "accounts/code_policy.py",
     "awards/ranking.py",
     "awards/allocation.py",
     "awards/collective.py",

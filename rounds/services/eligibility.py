@@ -31,6 +31,10 @@ ELIGIBILITY_MESSAGES = {
     eligibility.MISSING_CITIZEN_ID: _(
         "Cuộc thi này yêu cầu số CCCD: vui lòng cập nhật trong trang cá nhân."
     ),
+    eligibility.PHONE_NOT_VERIFIED: _(
+        "Cuộc thi này yêu cầu xác thực số điện thoại: vui lòng nhập mã được gửi "
+        "qua tin nhắn SMS."
+    ),
     eligibility.STAFF: _(
         "Tài khoản quản trị không được tham gia xếp hạng, trao giải cuộc thi."
     ),
@@ -105,6 +109,7 @@ def registration_problem(
         is_staff=False,
         unit_path_ids=tuple(unit.ancestor_ids),
         has_citizen_id=True,  # the form itself requires it when the contest does
+        phone_verified=True,  # asked after registration, before the first attempt
         occupation=occupation,
         nationality=nationality,
     )

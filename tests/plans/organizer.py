@@ -76,6 +76,19 @@ def admin_form_post(
 ) -> Any:
     """Open the admin form at `url`, change `fields`, append `inlines` rows (by
     formset prefix) and save, as the organizer's browser would."""
+    response = client.post(url, admin_form_data(client, url, fields, inlines))
+    assert response.status_code == 302, admin_errors(response)
+    return response
+
+
+def admin_form_data(
+    client: Client,
+    url: str,
+    fields: dict[str, Any] | None = None,
+    inlines: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """What the browser posts from the admin form at `url` once `fields` are
+    changed and `inlines` rows appended."""
     page = client.get(url)
     assert page.status_code == 200, url
     form = page.context["adminform"].form
@@ -92,9 +105,7 @@ def admin_form_post(
         for index, values in enumerate(added, start=len(kept)):
             _fill(data, formset.empty_form, values, f"{formset.prefix}-{index}-")
     data["_save"] = "Lưu"
-    response = client.post(url, data)
-    assert response.status_code == 302, admin_errors(response)
-    return response
+    return data
 
 
 def admin_errors(response: Any) -> list:

@@ -13,6 +13,7 @@ from rounds.eligibility import (
     MISSING_UNIT,
     NATIONALITY_NOT_ALLOWED,
     OCCUPATION_NOT_ALLOWED,
+    PHONE_NOT_VERIFIED,
     STAFF,
     UNDER_AGE,
     Person,
@@ -197,6 +198,27 @@ def test_check_refuses_a_missing_citizen_id_when_required():
     reasons = check(person=person, rules=rules, day=DAY)
 
     assert reasons == (MISSING_CITIZEN_ID,)
+
+
+@pytest.mark.parametrize(
+    ("required", "verified", "expected"),
+    [
+        pytest.param(True, False, (PHONE_NOT_VERIFIED,), id="required-unverified"),
+        pytest.param(True, True, (), id="required-verified"),
+        pytest.param(False, False, (), id="not-required"),
+    ],
+)
+def test_check_asks_for_a_verified_phone_only_where_required(
+    required, verified, expected
+):
+    person = replace(ELIGIBLE, phone_verified=verified)
+    rules = replace(RULES, require_phone_verification=required)
+
+    assert check(person=person, rules=rules, day=DAY) == expected
+
+
+def test_practice_never_waives_an_unverified_phone():
+    assert PHONE_NOT_VERIFIED not in EXCLUSIONS
 
 
 def test_check_accepts_a_missing_citizen_id_when_not_required():
