@@ -1,4 +1,5 @@
 import random
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.sms import sms_enabled
+from rounds.addresses import contest_slug_from_title
 from rounds.models import Attempt, Contest, Round, RoundTopicQuota
 from rounds.services import draw_preview
 
@@ -17,6 +19,28 @@ class ContestForm(forms.ModelForm):
     class Meta:
         model = Contest
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+        help_texts = {
+            "slug": _(
+                "Để trống: tạo từ tiêu đề, không dấu (“Chuyển đổi số” thành "
+                "“chuyen-doi-so”). Không nên đổi sau khi đã công bố."
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean_slug(self) -> str:
+        """The address as typed, else made from the title once, when first saved."""
+        slug = self.cleaned_data.get("slug") or ""
+        if slug or self.instance.slug:
+            return slug or self.instance.slug
+        title = self.data.get(self.add_prefix("title"), "")
+        taken = Contest.objects.exclude(pk=self.instance.pk).values_list(
+            "slug", flat=True
+        )
+        return contest_slug_from_title(title, taken=set(taken))
 
     def clean_require_phone_verification(self) -> bool:
         wanted = self.cleaned_data["require_phone_verification"]
@@ -38,7 +62,6 @@ class ContestAdmin(admin.ModelAdmin):
     list_display = ("title", "slug", "is_published", "min_age", "review_policy")
     list_filter = ("is_published",)
     search_fields = ("title", "slug")
-    prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("topics",)
     autocomplete_fields = ("excluded_units",)
     fieldsets = (
