@@ -34,7 +34,8 @@ def winners_export(
     include_personal: bool,
     now: datetime | None = None,
 ) -> int:
-    """The round's prize winners in rank order; phone and citizen ID only when asked."""
+    """The round's prize winners in rank order; date of birth, phone and citizen ID
+    only in the copy with personal data."""
     round_ = result.round
     prediction = round_.has_prediction or result.prediction_truth is not None
     columns = [
@@ -43,7 +44,7 @@ def winners_export(
         Column("Giải", 18),
         Column("Trị giá (đồng)", 14, VND),
         Column("Họ và tên", 28),
-        Column("Ngày sinh", 12),
+        *([Column("Ngày sinh", 12)] if include_personal else []),
         *unit_columns(),
     ]
     fields = [
@@ -91,7 +92,7 @@ def winners_export(
                 row["prize_name"],
                 row["prize_amount_vnd"],
                 row["full_name"],
-                row["user__date_of_birth"],
+                *([row["user__date_of_birth"]] if include_personal else []),
                 *unit_cells(tree, row["unit_id"], row["unit_name"]),
             ]
             if include_personal:

@@ -136,6 +136,7 @@ def test_winners_without_personal_data_by_default(client, result, committee):
     ws = open_workbook(body(response))
     assert "Số điện thoại" not in headers(ws)
     assert "Số CCCD" not in headers(ws)
+    assert "Ngày sinh" not in headers(ws)
     assert not ExportLog.objects.get().includes_personal_data
 
 
