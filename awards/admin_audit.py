@@ -207,6 +207,27 @@ class AdminAuditMixin:
             changes={"fields": diff(before, None), "inlines": []},
         )
 
+    def audited(
+        self, request: HttpRequest, obj: models.Model, name: str, work: Callable
+    ) -> Any:
+        """Run a custom admin page's `work` on `obj`, recorded like an action."""
+        model = type(obj)
+        before = snapshots(model, [obj.pk]).get(obj.pk)
+        done = work()
+        admin_change_record(
+            actor=request.user,
+            model=model,
+            object_id=obj.pk,
+            object_repr=str(obj),
+            action=AdminChange.Action.ACTION,
+            action_name=name,
+            changes={
+                "fields": diff(before, snapshots(model, [obj.pk]).get(obj.pk)),
+                "inlines": [],
+            },
+        )
+        return done
+
     def get_actions(self, request: HttpRequest) -> dict:
         skip = UNAUDITED_ACTIONS | set(self.audit_skip_actions)
         return {

@@ -291,6 +291,9 @@ class RoundResult(ApprovableResult):
     """A round's ranking and winners as computed, then as approved (frozen)."""
 
     round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="result")
+    # 1 for the first list; each revocation (awards.services.result_revocation)
+    # moves the approved list to RevokedRoundResult and counts on.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     prediction_truth = models.BigIntegerField(_("đáp án câu dự đoán"), null=True)
     participants = models.PositiveIntegerField(_("số người dự thi"))
     attempts = models.PositiveIntegerField(_("số lượt thi"))
@@ -306,6 +309,40 @@ class RoundResult(ApprovableResult):
 
     def __str__(self) -> str:
         return str(self.round)
+
+
+class RevokedRoundResult(models.Model):
+    """An approved list a judge revoked, kept for good: the exact content its
+    checksum was computed over, so anyone can check it. Written only by
+    awards.services.result_revocation."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="revoked_results"
+    )
+    version = models.PositiveIntegerField(_("phiên bản"))
+    checksum = models.CharField(_("mã kiểm tra (SHA-256)"), max_length=64)
+    # {"round", "truth", "ruleset", "rows"}: awards.services.result_approval's
+    # result_payload, whose digest is the checksum.
+    payload = models.JSONField(_("nội dung danh sách"))
+    prize_rows = models.PositiveIntegerField(_("số người đạt giải"))
+    approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("thời điểm phê duyệt"))
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(_("thời điểm thu hồi"))
+    reason = models.TextField(_("lý do thu hồi"))
+
+    class Meta:
+        verbose_name = _("danh sách đã thu hồi")
+        verbose_name_plural = _("danh sách đã thu hồi")
+        ordering = ["round", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "version"], name="revoked_result_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} (phiên bản {self.version})"
 
 
 class ResultRow(models.Model):
@@ -453,8 +490,18 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    class Action(models.TextChoices):
+        RESULT_COMPUTE = "result_compute", _("Tính kết quả tuần thi")
+        RESULT_APPROVE = "result_approve", _("Phê duyệt danh sách tuần thi")
+        RESULT_REVOKE = "result_revoke", _("Thu hồi danh sách tuần thi")
+        DISQUALIFY = "disqualify", _("Loại thí sinh khỏi xét giải")
+        QUESTION_VOID = "question_void", _("Hủy câu hỏi")
+        UNIT_RESULT_COMPUTE = "unit_result_compute", _("Tính kết quả giải tập thể")
+        UNIT_RESULT_APPROVE = "unit_result_approve", _("Phê duyệt giải tập thể")
+
     at = models.DateTimeField(_("thời điểm"))
-    action = models.CharField(_("thao tác"), max_length=40)
+    action = models.CharField(_("thao tác"), max_length=40, choices=Action.choices)
     round = models.ForeignKey(
         Round, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -535,8 +582,14 @@ class Certificate(models.Model):
         PRIZE = "prize", _("Đạt giải")
         ACHIEVEMENT = "achievement", _("Đạt thành tích")
 
+    # Cleared when the list it was issued from is revoked (its rows are then
+    # recomputed); the certificate itself stays, marked revoked, for verification.
     result_row = models.OneToOneField(
-        ResultRow, on_delete=models.PROTECT, related_name="certificate"
+        ResultRow,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificate",
     )
     # 60 random bits: the code alone proves the certificate on the public page.
     code = models.CharField(
@@ -555,6 +608,9 @@ class Certificate(models.Model):
     round_name = models.CharField(_("tuần thi"), max_length=255)
     result_text = models.CharField(_("kết quả"), max_length=100)
     prize_name = models.CharField(_("giải"), max_length=100, blank=True)
+    # Written only by awards.services.result_revocation.
+    revoked_at = models.DateTimeField(_("thời điểm thu hồi"), null=True, blank=True)
+    revoked_reason = models.TextField(_("lý do thu hồi"), blank=True)
 
     class Meta:
         verbose_name = _("giấy chứng nhận")

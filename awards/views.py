@@ -19,7 +19,12 @@ def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
     )
     result = selectors.result_get_published(round_=round_)
     now = timezone.now()
-    context = {"round": round_, "contest": round_.contest, "result": result}
+    context = {
+        "round": round_,
+        "contest": round_.contest,
+        "result": result,
+        "revoked": selectors.revoked_results(round_=round_),
+    }
     if result is not None:
         page = Paginator(
             selectors.result_rows_public(result=result), PAGE_SIZE

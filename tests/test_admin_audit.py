@@ -205,9 +205,15 @@ def test_approving_a_winner_list_records_the_status_change():
     result = result_compute(round_=closed, actor=world.staff["judge"])
     judge = world.staff["judge"]
 
-    admin(judge).post(
+    client = admin(judge)
+    client.post(
         reverse("admin:awards_roundresult_changelist"),
         {"action": "approve", "_selected_action": [result.pk]},
+    )
+    assert not entries_for(result)  # the action only asks for confirmation
+    client.post(
+        reverse("admin:awards_roundresult_approve", args=[result.pk]),
+        {"confirm": "on"},
     )
 
     [entry] = entries_for(result)

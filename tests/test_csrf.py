@@ -19,7 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import User
+from accounts.models import PhoneCode, User
+from accounts.phone_codes import phone_code_send
+from accounts.phone_views import RESET_PHONE_KEY
 from awards.models import Disqualification, RoundResult
 from quizzes.models import Question
 from reports.models import ExportJob
@@ -65,6 +67,14 @@ def _walk(patterns: list, prefix: str = "", namespace: str = "") -> list[Route]:
 
 
 ROUTES = _walk(get_resolver().url_patterns)
+
+
+@pytest.fixture(autouse=True)
+def _sms_on(settings):
+    """The SMS pages act only where a gateway is set: the console's, here."""
+    settings.SMS_BACKEND = "accounts.sms.ConsoleBackend"
+
+
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
 
@@ -287,6 +297,37 @@ def case(name: str, world: World) -> Case:
             _user_password(alice),
             prepare=lambda client: client.get(reverse(name, args=[uid, token])),
         )
+    if name in {"accounts:phone-verify", "accounts:password-reset-sms"}:
+        return Case(
+            alice if name == "accounts:phone-verify" else None,
+            reverse(name),
+            {"send": "1"}
+            if name == "accounts:phone-verify"
+            else {"phone": alice.phone},
+            _count(PhoneCode.objects.filter(phone=alice.phone)),
+        )
+    if name == "accounts:password-reset-sms-confirm":
+        def asked_for_a_code(client: Client) -> None:
+            phone_code_send(phone=alice.phone, purpose=PhoneCode.Purpose.RESET)
+            session = client.session
+            session[RESET_PHONE_KEY] = alice.phone
+            session.save()
+
+        return Case(
+            None,
+            reverse(name),
+            {
+                "code": "000000",
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+            lambda: list(
+                PhoneCode.objects.filter(phone=alice.phone).values_list(
+                    "failed_tries", "used_at"
+                )
+            ),
+            prepare=asked_for_a_code,
+        )
     if name == "rounds:attempt-start":
         return Case(
             world.bob,
@@ -353,8 +394,8 @@ def admin_case(name: str, world: World) -> Case:
         result = result_compute(round_=closed, actor=judge)
         return Case(
             judge,
-            reverse("admin:awards_roundresult_changelist"),
-            {"action": "approve", "_selected_action": [result.pk]},
+            reverse("admin:awards_roundresult_approve", args=[result.pk]),
+            {"confirm": "on"},
             lambda: RoundResult.objects.get(pk=result.pk).status,
         )
     if name == "disqualify":
@@ -398,6 +439,9 @@ PUBLIC_POSTS = [
     "accounts:password-change",
     "accounts:password-reset",
     "accounts:password-reset-confirm",
+    "accounts:phone-verify",
+    "accounts:password-reset-sms",
+    "accounts:password-reset-sms-confirm",
     "rounds:attempt-start",
     "rounds:attempt-save",
     "rounds:attempt-submit",

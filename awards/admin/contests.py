@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards import settings_check
 from awards.admin.common import ResultPermissions, report
+from awards.admin.review import compute_message
 from awards.admin_audit import AdminAuditMixin
 from awards.eligibility_reasons import REASON_LABELS
 from awards.models import (
@@ -245,11 +246,12 @@ class RoundAdmin(AdminAuditMixin, ResultPermissions, BaseRoundAdmin):
     )
     def compute_results(self, request: HttpRequest, queryset: QuerySet[Round]) -> None:
         for round_ in queryset.select_related("contest"):
-            report(
-                self,
-                request,
-                lambda r=round_: result_compute(round_=r, actor=request.user),
-            )
+            try:
+                result = result_compute(round_=round_, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+            else:
+                self.message_user(request, compute_message(result), messages.SUCCESS)
 
 
 @admin.register(PrizeTier)

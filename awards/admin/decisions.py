@@ -3,10 +3,13 @@
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from awards.admin_audit import AdminAuditMixin
 from awards.models import (
     Disqualification,
+    RoundResult,
 )
 from awards.services import (
     contestant_disqualify,
@@ -14,6 +17,7 @@ from awards.services import (
     question_void,
     question_void_check,
 )
+from contest_portal.converters import row_id
 from rounds.models import (
     RoundVoidedQuestion,
 )
@@ -53,6 +57,14 @@ class VoidForm(forms.ModelForm):
 
 class DecisionAdmin(admin.ModelAdmin):
     """Decisions are added, never edited or deleted: the audit log keeps them."""
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        """Back to the result page the judge came from (?ket_qua=<result>)."""
+        result_id = row_id(request.GET.get("ket_qua"))
+        if result_id is not None and RoundResult.objects.filter(pk=result_id).exists():
+            self.message_user(request, _("Đã ghi quyết định và tính lại kết quả."))
+            return redirect("admin:awards_roundresult_change", result_id)
+        return super().response_add(request, obj, post_url_continue)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)

@@ -1,12 +1,21 @@
 """The computed results a judge reviews and approves, and the decision log."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from awards.admin.common import ReadOnlyAdmin, ResultPermissions, report
+from awards.admin.review import (
+    ResultReviewViews,
+    audit_details_in_words,
+    compute_message,
+)
 from awards.admin_audit import AdminAuditMixin
 from awards.eligibility_reasons import REASON_LABELS
 from awards.models import (
@@ -16,13 +25,32 @@ from awards.models import (
     UnitResult,
     UnitResultRow,
 )
-from awards.selectors import result_rules_in_words
+from awards.selectors import result_rules_in_words, revoked_results
 from awards.services import (
-    result_approve,
     result_compute,
     unit_result_approve,
 )
 from awards.suspicion_selectors import flags_text, round_suspicion_flags
+from rounds.scoring import format_duration
+
+WINNER_HEADERS = (
+    _("Hạng"),
+    _("Giải"),
+    _("Trị giá (đồng)"),
+    _("Họ và tên"),
+    _("Đơn vị"),
+    _("Số câu đúng"),
+    _("Dự đoán"),
+    _("Chênh lệch dự đoán"),
+    _("Thời gian làm bài"),
+    _("Thời điểm nộp"),
+)
+
+
+def _moment(at) -> str:
+    """A submission instant to the millisecond, as the tie-break reads it."""
+    local = timezone.localtime(at)
+    return f"{local:%H:%M:%S}.{local.microsecond // 1000:03d} {local:%d/%m/%Y}"
 
 
 class ResultRowInline(admin.TabularInline):
@@ -45,6 +73,7 @@ class ResultRowInline(admin.TabularInline):
         "skip_label",
         "qualified",
         "suspicion",
+        "decide",
     )
     readonly_fields = fields
     can_delete = False
@@ -59,7 +88,26 @@ class ResultRowInline(admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):
         # Inline instances live for one request: the round's flags are read once.
         self._suspicion = round_suspicion_flags(round_=obj.round) if obj else {}
+        self._can_disqualify = (
+            obj is not None
+            and obj.status == RoundResult.Status.PROVISIONAL
+            and request.user.has_perm("awards.add_disqualification")
+        )
         return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description=_("quyết định"))
+    def decide(self, row: ResultRow) -> str:
+        if not getattr(self, "_can_disqualify", False) or row.skip_reason:
+            return ""
+        url = reverse("admin:awards_disqualification_add")
+        return format_html(
+            '<a href="{}?round={}&amp;user={}&amp;ket_qua={}">{}</a>',
+            url,
+            row.result.round_id,
+            row.user_id,
+            row.result_id,
+            _("Loại…"),
+        )
 
     @admin.display(description=_("dấu hiệu bất thường (chỉ để xem xét)"))
     def suspicion(self, row: ResultRow) -> str:
@@ -71,7 +119,12 @@ class ResultRowInline(admin.TabularInline):
 
 
 @admin.register(RoundResult)
-class RoundResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
+class RoundResultAdmin(
+    ResultReviewViews, AdminAuditMixin, ResultPermissions, ReadOnlyAdmin
+):
+    change_form_template = "admin/awards/roundresult/change_form.html"
+    # The action only leads to the confirmation page, which records the approval.
+    audit_skip_actions = ("approve",)
     list_display = (
         "round",
         "status",
@@ -85,9 +138,11 @@ class RoundResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
     list_filter = ("status", "round__contest")
     list_select_related = ("round", "round__contest")
     readonly_fields = (
+        "rules_in_words",
+        "winners_table",
         "round",
         "status",
-        "rules_in_words",
+        "version",
         "prediction_truth",
         "participants",
         "attempts",
@@ -107,28 +162,112 @@ class RoundResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
             "", "<p>{}</p>", ((s,) for s in result_rules_in_words(result=result))
         )
 
+    @admin.display(description=_("người đạt giải"))
+    def winners_table(self, result: RoundResult) -> str:
+        rows = result.rows.filter(prize_tier__isnull=False).order_by("rank")
+        if not rows:
+            return _("Chưa có người đạt giải.")
+        header = format_html_join(
+            "", "<th scope='col'>{}</th>", ((str(label),) for label in WINNER_HEADERS)
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row.rank,
+                    row.prize_name,
+                    f"{row.prize_amount_vnd:,}".replace(",", "."),
+                    row.full_name,
+                    row.unit_name,
+                    row.correct,
+                    row.question_count,
+                    "—" if row.prediction is None else row.prediction,
+                    "—" if row.prediction is None else row.prediction_gap,
+                    format_duration(row.duration_ms),
+                    _moment(row.submitted_at),
+                )
+                for row in rows
+            ),
+        )
+        return format_html(
+            '<table id="winners"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+            header,
+            body,
+        )
+
     actions = ["approve", "recompute"]
 
     @admin.action(
-        description=_("Phê duyệt danh sách (không thể sửa sau khi duyệt)"),
+        description=_("Phê duyệt danh sách… (xem lại trước khi xác nhận)"),
         permissions=["approve"],
     )
-    def approve(self, request: HttpRequest, queryset: QuerySet[RoundResult]) -> None:
-        for result in queryset:
-            report(
-                self,
+    def approve(
+        self, request: HttpRequest, queryset: QuerySet[RoundResult]
+    ) -> HttpResponse | None:
+        """One list at a time, through the page that shows what will be frozen."""
+        if queryset.count() != 1:
+            self.message_user(
                 request,
-                lambda r=result: result_approve(result=r, actor=request.user),
+                _("Vui lòng chọn một danh sách để phê duyệt."),
+                messages.WARNING,
             )
+            return None
+        return redirect("admin:awards_roundresult_approve", queryset.get().pk)
 
     @admin.action(description=_("Tính lại kết quả"), permissions=["compute"])
     def recompute(self, request: HttpRequest, queryset: QuerySet[RoundResult]) -> None:
         for result in queryset.select_related("round"):
-            report(
-                self,
-                request,
-                lambda r=result: result_compute(round_=r.round, actor=request.user),
+            try:
+                computed = result_compute(round_=result.round, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+            else:
+                self.message_user(request, compute_message(computed), messages.SUCCESS)
+
+    def get_urls(self) -> list:
+        own = [
+            path(
+                "<path:object_id>/tinh-lai/",
+                self.admin_site.admin_view(self.recompute_view),
+                name="awards_roundresult_recompute",
+            ),
+            path(
+                "<path:object_id>/phe-duyet/",
+                self.admin_site.admin_view(self.approve_view),
+                name="awards_roundresult_approve",
+            ),
+            path(
+                "<path:object_id>/thu-hoi/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="awards_roundresult_revoke",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        result = self.get_object(request, object_id)
+        extra = {**(extra_context or {})}
+        if result is not None:
+            provisional = result.status == RoundResult.Status.PROVISIONAL
+            extra.update(
+                can_recompute=provisional and self.has_compute_permission(request),
+                can_approve=provisional and self.has_approve_permission(request),
+                can_revoke=not provisional and self.has_approve_permission(request),
+                can_disqualify=provisional
+                and request.user.has_perm("awards.add_disqualification"),
+                can_void=provisional
+                and request.user.has_perm("rounds.add_roundvoidedquestion"),
+                revoked=revoked_results(round_=result.round),
             )
+        return super().change_view(request, object_id, form_url, extra)
 
 
 class UnitResultRowInline(admin.TabularInline):
@@ -183,8 +322,13 @@ class UnitResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "contest", "round", "reason")
+    list_display = ("at", "actor", "action", "contest", "round", "reason", "details")
     list_filter = ("action", "contest")
     list_select_related = ("actor", "contest", "round")
     search_fields = ("reason", "actor__full_name")
-    readonly_fields = ("at", "actor", "action", "contest", "round", "reason", "data")
+    fields = ("at", "actor", "action", "contest", "round", "reason", "details")
+    readonly_fields = fields
+
+    @admin.display(description=_("chi tiết"))
+    def details(self, entry: AuditEntry) -> str:
+        return audit_details_in_words(entry.data)

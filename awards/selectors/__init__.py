@@ -30,6 +30,7 @@ from awards.selectors.results import (
     result_row_of_user,
     result_rows_public,
     result_rows_walk,
+    revoked_results,
     unit_result_get_published,
 )
 from awards.selectors.rules import (
@@ -62,6 +63,7 @@ __all__ = [
     "result_rows_public",
     "result_rows_walk",
     "result_rules_in_words",
+    "revoked_results",
     "round_counted_attempts",
     "round_ranking_rows",
     "round_stats",

@@ -8,6 +8,7 @@ from awards.models import (
     Disqualification,
     PrizeTier,
     ResultRow,
+    RevokedRoundResult,
     RoundResult,
     UnitResult,
 )
@@ -80,6 +81,15 @@ def result_get_published(*, round_: Round) -> RoundResult | None:
     return RoundResult.objects.filter(
         round=round_, status=RoundResult.Status.APPROVED
     ).first()
+
+
+def revoked_results(*, round_: Round) -> list[RevokedRoundResult]:
+    """The round's revoked lists, oldest first, without their (large) content."""
+    return list(
+        RevokedRoundResult.objects.filter(round=round_)
+        .defer("payload")
+        .order_by("version")
+    )
 
 
 def result_rows_public(*, result: RoundResult, limit: int | None = None) -> QuerySet:

@@ -2,6 +2,7 @@
 
 - results: a round's result computed (or previewed), its prizes and qualifiers;
 - result_approval: a round's result approved, its qualifiers admitted to the final;
+- result_revocation: an approved list revoked, kept in the history, reopened;
 - decisions: disqualifying a contestant, voiding a question;
 - unit_results: the collective (unit) ranking and prizes;
 - approval, audit: freezing a result and the decision log, shared by all three.
@@ -21,6 +22,7 @@ from awards.services.result_approval import (
     result_approve,
     result_checksum,
 )
+from awards.services.result_revocation import result_revoke
 from awards.services.results import result_compute, result_preview
 from awards.services.unit_results import (
     unit_result_approve,
@@ -39,6 +41,7 @@ __all__ = [
     "result_checksum",
     "result_compute",
     "result_preview",
+    "result_revoke",
     "unit_result_approve",
     "unit_result_checksum",
     "unit_result_compute",

@@ -24,6 +24,12 @@ from rounds.models import Contest, Round, RoundQualifier
 
 def result_checksum(*, result: RoundResult) -> str:
     """SHA-256 over the ruleset and every row's keys and prize, in rank order."""
+    return digest(result_payload(result=result))
+
+
+def result_payload(*, result: RoundResult) -> dict:
+    """What the checksum covers, as JSON-ready values: the ruleset, the truth and
+    every row's keys and prize in rank order."""
     rows = result.rows.order_by("rank").values_list(
         "rank",
         "user_id",
@@ -41,13 +47,12 @@ def result_checksum(*, result: RoundResult) -> str:
         "skip_reason",
         "qualified",
     )
-    payload = {
+    return {
         "round": result.round_id,
         "truth": result.prediction_truth,
         "ruleset": result.ruleset,
         "rows": [[canonical(value) for value in row] for row in rows],
     }
-    return digest(payload)
 
 
 @transaction.atomic
@@ -67,7 +72,7 @@ def result_approve(
         action="result_approve",
         contest=round_.contest,
         round_=round_,
-        data={"checksum": result.checksum},
+        data={"checksum": result.checksum, "version": result.version},
         now=now,
     )
     return result

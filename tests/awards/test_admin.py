@@ -127,8 +127,14 @@ def test_round_action_computes_a_provisional_result(
     )
 
     assert response.status_code == 200
-    assert messages_of(response) == [("success", "Đã thực hiện.")]
     result = RoundResult.objects.get(round=round_)
+    [(level, text)] = messages_of(response)
+    assert level == "success"
+    assert text.startswith(f"Đã tính kết quả {round_.name}: ")
+    assert f"{result.rows.count()} người được xếp hạng" in text
+    assert "người đạt giải" in text
+    assert reverse("admin:awards_roundresult_change", args=[result.pk]) in text
+    assert f"/{result.pk}/" not in text.split("href")[0]  # no id in the words
     assert result.status == RoundResult.Status.PROVISIONAL
     assert result.computed_by == superuser
     assert ResultRow.objects.get(result=result, rank=1).user == best
@@ -149,13 +155,23 @@ def test_round_action_on_an_open_round_shows_an_error(admin_client, round_):
 # --- round result: approve and review ----------------------------------------------
 
 
-def test_result_action_approves(admin_client, computed, superuser):
-    response = run_action(
+def test_result_action_asks_for_confirmation_then_approves(
+    admin_client, computed, superuser
+):
+    asked = run_action(
         admin_client, "admin:awards_roundresult_changelist", "approve", [computed.pk]
     )
+    confirm_url = reverse("admin:awards_roundresult_approve", args=[computed.pk])
+    assert asked.redirect_chain[-1][0] == confirm_url
+    assert RoundResult.objects.get(pk=computed.pk).status == "provisional"
 
-    assert messages_of(response) == [("success", "Đã thực hiện.")]
+    response = admin_client.post(confirm_url, {"confirm": "on"}, follow=True)
+
+    [(level, text)] = messages_of(response)
+    assert level == "success"
+    assert "Đã phê duyệt danh sách" in text
     result = RoundResult.objects.get(pk=computed.pk)
+    assert result.checksum in text
     assert result.status == RoundResult.Status.APPROVED
     assert result.approved_by == superuser
     assert result.checksum == services.result_checksum(result=result)

@@ -813,7 +813,7 @@ def test_approve_freezes_the_result_with_its_checksum(computed, judge):
     assert re.fullmatch(r"[0-9a-f]{64}", result.checksum)
     assert result.checksum == services.result_checksum(result=result)
     entry = AuditEntry.objects.get(action="result_approve")
-    assert entry.data == {"checksum": result.checksum}
+    assert entry.data == {"checksum": result.checksum, "version": 1}
 
 
 def test_approve_twice_is_refused(computed, judge):

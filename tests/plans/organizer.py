@@ -171,7 +171,16 @@ def compute_and_approve(round_: Round) -> RoundResult:
     bench = judge()
     admin_action(bench, Round, "compute_results", [round_])
     result = RoundResult.objects.get(round=round_)
-    admin_action(bench, RoundResult, "approve", [result])
+    return admin_approve(bench, result)
+
+
+def admin_approve(client: Client, result: RoundResult) -> RoundResult:
+    """The judge's approve action, then the confirmation of what it freezes."""
+    asked = admin_action(client, RoundResult, "approve", [result])
+    confirm_url = reverse("admin:awards_roundresult_approve", args=[result.pk])
+    assert asked.redirect_chain[-1][0] == confirm_url, messages_of(asked)
+    confirmed = client.post(confirm_url, {"confirm": "on"}, follow=True)
+    assert confirmed.status_code == 200
     return RoundResult.objects.get(pk=result.pk)
 
 

@@ -44,6 +44,7 @@ from tests.factories import UserFactory, make_bank
 from tests.plans.organizer import (
     admin_action,
     admin_add,
+    admin_approve,
     admin_change,
     compute_and_approve,
     judge,
@@ -459,7 +460,7 @@ def test_a_certificate_goes_to_each_achieving_contestant_after_approval(plan):
     row_of = {r.user_id: r for r in ResultRow.objects.filter(result__round=round_)}
     with pytest.raises(ValidationError) as early:
         certificate_issue(row=row_of[achiever.pk])
-    admin_action(bench, RoundResult, "approve", [RoundResult.objects.get()])
+    admin_approve(bench, RoundResult.objects.get())
 
     for_winner = certificate_issue_all(user=winners[0])
     for_achiever = certificate_issue_all(user=achiever)

@@ -48,6 +48,7 @@ from tests.factories import UserFactory, make_bank, solved_challenge
 from tests.plans.organizer import (
     admin_action,
     admin_add,
+    admin_approve,
     admin_change,
     compute_and_approve,
     judge,
@@ -563,7 +564,7 @@ def test_the_committee_adjusts_the_prize_structure_until_the_list_is_approved(pl
     admin_change(office, first, {"count": 3, "amount_vnd": 4_000_000})
     admin_action(bench, RoundResult, "recompute", [result])
     adjusted = prizes(result)
-    admin_action(bench, RoundResult, "approve", [result])
+    admin_approve(bench, result)
     admin_change(office, first, {"count": 1, "amount_vnd": 2_000_000})
     late = admin_action(bench, RoundResult, "recompute", [result])
 
