@@ -191,10 +191,11 @@ RATE_LIMITS = {
     "profile": {"user": (20, 3600), "ip": (6000, 3600)},
     "login": {"user": (20, 600), "ip": (6000, 600)},
     "password-reset": {"ip": (300, 3600)},
-    # Asking for a code by SMS (each costs money and lands on someone's phone) and
-    # typing one in; each number also has its own limits (SMS_CODE_*).
-    "sms-send": {"user": (10, 3600), "ip": (600, 3600)},
-    "sms-check": {"user": (20, 3600), "ip": (1200, 3600)},
+    # Asking for a code by SMS and typing one in. Each number has its own, tighter
+    # limits (SMS_CODE_*: a minute apart, five a day), which bound what one phone
+    # receives; the address limit only has to let a school's hundreds through.
+    "sms-send": {"user": (10, 3600), "ip": (2500, 3600)},
+    "sms-check": {"user": (20, 3600), "ip": (5000, 3600)},
     "attempt-start": {"user": (20, 60), "ip": (6000, 60)},
     "attempt-save": {"user": (120, 60), "ip": (36000, 60)},
     "attempt-submit": {"user": (10, 60), "ip": (3000, 60)},
