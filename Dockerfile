@@ -12,6 +12,8 @@ COPY pyproject.toml requirements.lock README.md ./
 RUN pip install -c requirements.lock .
 
 COPY --chown=portal:portal . .
+# The Vietnamese catalogue, compiled without GNU gettext (locale/msgfmt.py).
+RUN python locale/msgfmt.py
 # collectstatic needs settings that load without production secrets.
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-not-secret \
     python manage.py collectstatic --noinput

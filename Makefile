@@ -27,7 +27,13 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: $(VENV)/.installed
+# Our Vietnamese catalogue (locale/), compiled by a standard-library script:
+# `compilemessages` needs GNU gettext, which a fresh machine may not have.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+%.mo: %.po
+	$(PYTHON) locale/msgfmt.py
+
+run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Cổng thi đang chạy tại http://$(HOST):$(PORT)/  (dừng: Ctrl+C)"
@@ -36,7 +42,7 @@ run: $(VENV)/.installed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(MO_FILES)
 	$(BIN)/python -m pytest
 
 # The deadline-rush benchmark (bench/README.md). BENCH_ARGS="--size small" for a quick run;

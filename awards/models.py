@@ -131,7 +131,10 @@ class ContestantGroup(models.Model):
     """Contestants ranked and awarded separately, e.g. civil servants and citizens."""
 
     contest = models.ForeignKey(
-        Contest, on_delete=models.CASCADE, related_name="contestant_groups"
+        Contest,
+        verbose_name=_("cuộc thi"),
+        on_delete=models.CASCADE,
+        related_name="contestant_groups",
     )
     name = models.CharField(_("tên nhóm"), max_length=100)
     occupations = ChoiceListField(
@@ -160,7 +163,10 @@ class UnitGroup(models.Model):
     """Units ranked together for collective prizes, e.g. district or commune level."""
 
     contest = models.ForeignKey(
-        Contest, on_delete=models.CASCADE, related_name="unit_groups"
+        Contest,
+        verbose_name=_("cuộc thi"),
+        on_delete=models.CASCADE,
+        related_name="unit_groups",
     )
     name = models.CharField(_("tên nhóm đơn vị"), max_length=100)
     levels = ChoiceListField(
@@ -184,7 +190,10 @@ class PrizeTier(models.Model):
         COLLECTIVE = "collective", _("Giải tập thể")
 
     contest = models.ForeignKey(
-        Contest, on_delete=models.CASCADE, related_name="prize_tiers"
+        Contest,
+        verbose_name=_("cuộc thi"),
+        on_delete=models.CASCADE,
+        related_name="prize_tiers",
     )
     kind = models.CharField(_("loại giải"), max_length=12, choices=Kind.choices)
     contestant_group = models.ForeignKey(
@@ -241,7 +250,10 @@ class PrizeTier(models.Model):
 
 class Disqualification(models.Model):
     round = models.ForeignKey(
-        Round, on_delete=models.CASCADE, related_name="disqualifications"
+        Round,
+        verbose_name=_("tuần thi"),
+        on_delete=models.CASCADE,
+        related_name="disqualifications",
     )
     user = models.ForeignKey(
         User, verbose_name=_("thí sinh"), on_delete=models.PROTECT, related_name="+"
@@ -275,10 +287,20 @@ class ApprovableResult(models.Model):
         default=Status.PROVISIONAL,
     )
     ruleset = models.JSONField(_("quy tắc đã áp dụng"))
-    computed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    computed_by = models.ForeignKey(
+        User,
+        verbose_name=_("người tính kết quả"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     computed_at = models.DateTimeField(_("thời điểm tính"))
     approved_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        verbose_name=_("người phê duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
     checksum = models.CharField(_("mã kiểm tra (SHA-256)"), max_length=64, blank=True)
@@ -290,7 +312,12 @@ class ApprovableResult(models.Model):
 class RoundResult(ApprovableResult):
     """A round's ranking and winners as computed, then as approved (frozen)."""
 
-    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="result")
+    round = models.OneToOneField(
+        Round,
+        verbose_name=_("tuần thi"),
+        on_delete=models.PROTECT,
+        related_name="result",
+    )
     # 1 for the first list; each revocation (awards.services.result_revocation)
     # moves the approved list to RevokedRoundResult and counts on.
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
@@ -317,7 +344,10 @@ class RevokedRoundResult(models.Model):
     awards.services.result_revocation."""
 
     round = models.ForeignKey(
-        Round, on_delete=models.PROTECT, related_name="revoked_results"
+        Round,
+        verbose_name=_("tuần thi"),
+        on_delete=models.PROTECT,
+        related_name="revoked_results",
     )
     version = models.PositiveIntegerField(_("phiên bản"))
     checksum = models.CharField(_("mã kiểm tra (SHA-256)"), max_length=64)
@@ -325,9 +355,19 @@ class RevokedRoundResult(models.Model):
     # result_payload, whose digest is the checksum.
     payload = models.JSONField(_("nội dung danh sách"))
     prize_rows = models.PositiveIntegerField(_("số người đạt giải"))
-    approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        User,
+        verbose_name=_("người phê duyệt"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     approved_at = models.DateTimeField(_("thời điểm phê duyệt"))
-    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("người thu hồi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     revoked_at = models.DateTimeField(_("thời điểm thu hồi"))
     reason = models.TextField(_("lý do thu hồi"))
 
@@ -425,7 +465,10 @@ class UnitResult(ApprovableResult):
     """The contest's collective ranking and prizes, computed once at the end."""
 
     contest = models.OneToOneField(
-        Contest, on_delete=models.PROTECT, related_name="unit_result"
+        Contest,
+        verbose_name=_("cuộc thi"),
+        on_delete=models.PROTECT,
+        related_name="unit_result",
     )
 
     class Meta:
@@ -503,9 +546,16 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("thời điểm"))
     action = models.CharField(_("thao tác"), max_length=40, choices=Action.choices)
     round = models.ForeignKey(
-        Round, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Round,
+        verbose_name=_("tuần thi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="+")
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("cuộc thi"), on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(_("lý do"), blank=True)
     data = models.JSONField(_("chi tiết"), default=dict)
 
@@ -515,7 +565,7 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()}"
 
 
 class AdminChange(models.Model):
@@ -560,7 +610,9 @@ class AdminChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+        return (
+            f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.object_repr}"
+        )
 
 
 # No 0/O or 1/I: a code is read off paper and typed back by hand.

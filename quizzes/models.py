@@ -35,14 +35,15 @@ class Question(models.Model):
     # Written only by quizzes.services.question_publish: the revision new draws use.
     current_revision = models.ForeignKey(
         "QuestionRevision",
+        verbose_name=_("phiên bản hiện hành"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lần cuối"), auto_now=True)
 
     class Meta:
         verbose_name = _("câu hỏi")
@@ -56,7 +57,10 @@ class Question(models.Model):
 
 class Choice(models.Model):
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="choices"
+        Question,
+        verbose_name=_("câu hỏi"),
+        on_delete=models.CASCADE,
+        related_name="choices",
     )
     text = models.CharField(_("phương án"), max_length=1000)
     is_correct = models.BooleanField(_("đáp án đúng"), default=False)
@@ -82,15 +86,22 @@ class QuestionRevision(models.Model):
     """
 
     question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="revisions"
+        Question,
+        verbose_name=_("câu hỏi"),
+        on_delete=models.PROTECT,
+        related_name="revisions",
     )
-    number = models.PositiveIntegerField()
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
-    explanation = models.TextField(blank=True)
-    choice_texts = models.JSONField()
-    correct_index = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    number = models.PositiveIntegerField(_("phiên bản số"))
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("chủ đề"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("nội dung câu hỏi"))
+    explanation = models.TextField(_("giải thích"), blank=True)
+    choice_texts = models.JSONField(_("các phương án"))
+    correct_index = models.PositiveSmallIntegerField(
+        _("vị trí đáp án đúng (tính từ 0)")
+    )
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("phiên bản câu hỏi")

@@ -42,7 +42,10 @@ class ExportJob(models.Model):
         FAILED = "failed", _("Lỗi")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     kind = models.CharField(_("loại danh sách"), max_length=40)
     key = models.CharField(_("tuần thi/cuộc thi"), max_length=100, blank=True)

@@ -111,7 +111,7 @@ class Contest(models.Model):
             "đơn vị của người soạn câu hỏi và nhân viên kỹ thuật)."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("cuộc thi")
@@ -239,7 +239,10 @@ class ContestCommitteeMember(models.Model):
     UNIT_WIDE_ROLES = frozenset({Role.ORGANIZER, Role.JUDGE, Role.SECRETARIAT})
 
     contest = models.ForeignKey(
-        Contest, on_delete=models.CASCADE, related_name="committee"
+        Contest,
+        verbose_name=_("cuộc thi"),
+        on_delete=models.CASCADE,
+        related_name="committee",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -265,7 +268,12 @@ class ContestCommitteeMember(models.Model):
 
 
 class RoundTopicQuota(models.Model):
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="quotas")
+    round = models.ForeignKey(
+        Round,
+        verbose_name=_("tuần thi"),
+        on_delete=models.CASCADE,
+        related_name="quotas",
+    )
     topic = models.ForeignKey(
         Topic, verbose_name=_("chủ đề"), on_delete=models.PROTECT, related_name="+"
     )
@@ -300,12 +308,24 @@ class Attempt(models.Model):
 
     # What the browser sees instead of the row id: not guessable, not sequential.
     public_id = models.CharField(
-        max_length=24, unique=True, default=new_public_id, editable=False
+        _("mã bài thi"),
+        max_length=24,
+        unique=True,
+        default=new_public_id,
+        editable=False,
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thí sinh"),
+        on_delete=models.PROTECT,
+        related_name="attempts",
     )
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="attempts")
+    round = models.ForeignKey(
+        Round,
+        verbose_name=_("tuần thi"),
+        on_delete=models.PROTECT,
+        related_name="attempts",
+    )
     number = models.PositiveSmallIntegerField(_("lượt thi thứ"))
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
@@ -316,15 +336,15 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(_("bắt đầu"))
     deadline = models.DateTimeField(_("hạn nộp"))
     # The draw: [[revision id, [shown position -> original choice index]], ...].
-    draw = models.JSONField(editable=False)
+    draw = models.JSONField(_("đề đã rút"), editable=False)
     # Per question position: null or [original choice index, client sequence number].
-    answers = models.JSONField(editable=False)
+    answers = models.JSONField(_("các câu trả lời"), editable=False)
     prediction = models.BigIntegerField(_("dự đoán"), null=True, blank=True)
     # The client sequence number of the stored prediction: an older save arriving
     # late never overwrites a newer one (as the answers' numbers do). Written by
     # rounds.services.attempts._save.
     prediction_seq = models.PositiveIntegerField(
-        default=0, db_default=0, editable=False
+        _("số thứ tự lần lưu dự đoán"), default=0, db_default=0, editable=False
     )
     # The five fields below are written only by rounds.services.finishing._finish.
     submitted_at = models.DateTimeField(_("thời điểm nộp"), null=True, blank=True)
@@ -341,7 +361,7 @@ class Attempt(models.Model):
     # Written only by rounds.services.finishing._finish: scoring.answers_fingerprint
     # of the answers as finished, so suspicion checks compare attempts by an index.
     answers_fingerprint = models.CharField(
-        max_length=32, blank=True, default="", editable=False
+        _("dấu vết bài làm"), max_length=32, blank=True, default="", editable=False
     )
 
     class Meta:
@@ -385,13 +405,21 @@ class RoundVoidedQuestion(models.Model):
     Written only by awards.services.decisions.question_void.
     """
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="voids")
+    round = models.ForeignKey(
+        Round,
+        verbose_name=_("tuần thi"),
+        on_delete=models.CASCADE,
+        related_name="voids",
+    )
     question = models.ForeignKey(
         "quizzes.Question", verbose_name=_("câu hỏi"), on_delete=models.PROTECT
     )
     reason = models.TextField(_("lý do"))
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người quyết định"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     voided_at = models.DateTimeField(_("thời điểm"))
 
@@ -414,10 +442,16 @@ class RoundQualifier(models.Model):
     """
 
     round = models.ForeignKey(
-        Round, on_delete=models.CASCADE, related_name="qualifiers"
+        Round,
+        verbose_name=_("vòng chung kết"),
+        on_delete=models.CASCADE,
+        related_name="qualifiers",
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thí sinh"),
+        on_delete=models.CASCADE,
+        related_name="+",
     )
 
     class Meta:
@@ -444,7 +478,10 @@ class AttemptEvent(models.Model):
         VOIDED = "voided", _("Hủy bài thi")
 
     attempt = models.ForeignKey(
-        Attempt, on_delete=models.PROTECT, related_name="events"
+        Attempt,
+        verbose_name=_("bài thi"),
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     kind = models.CharField(_("sự kiện"), max_length=10, choices=Kind.choices)
     at = models.DateTimeField(_("thời điểm ghi"))
