@@ -1,6 +1,7 @@
 import re
 import secrets
 from types import ModuleType
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,18 +9,29 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from accounts import importer as unit_importer
+from accounts import manager_importer
 from accounts.forms import PHONE_INVALID_MESSAGE
 from accounts.models import Unit, UnitChange, User
-from accounts.normalize import clean_text, legacy_national_phone, normalize_phone
-from accounts.services import unit_save, user_issue_one_time_password
+from accounts.normalize import (
+    clean_text,
+    fold,
+    legacy_national_phone,
+    normalize_phone,
+)
+from accounts.services import (
+    unit_save,
+    user_admin_save,
+    user_issue_one_time_password,
+)
 from accounts.spreadsheet import ImportPlan, SheetRow
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,6 +39,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # preview and the confirmation.
 IMPORT_CACHE_SECONDS = 3600
 IMPORT_PREVIEW_ROWS = 1000
+# New accounts' one-time passwords wait this long, in the clear, for one download.
+PASSWORDS_CACHE_SECONDS = 600
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -126,13 +140,19 @@ class SpreadsheetImportMixin:
                 filename=stored["filename"],
             )
         cache.delete(self._import_cache_key(request, token))
+        return self.import_done(request, result=plan, filename=stored["filename"])
+
+    def import_done(
+        self, request: HttpRequest, *, result: Any, filename: str
+    ) -> HttpResponse:
+        """After a confirmed import: say what it did and go back to the list."""
         self.message_user(
             request,
             _(
                 "Đã nhập file “%(file)s”: thêm mới %(create)d, cập nhật %(update)d, "
                 "không thay đổi %(unchanged)d %(noun)s."
             )
-            % {"file": stored["filename"], "noun": self.import_noun, **plan.counts},
+            % {"file": filename, "noun": self.import_noun, **result.counts},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._import_url("changelist"))
@@ -259,6 +279,7 @@ class UserEditForm(PhoneCleaningMixin, UserChangeForm):
             "nationality",
             "occupation",
             "unit",
+            "managed_unit",
             "is_active",
             "is_staff",
             "is_superuser",
@@ -270,9 +291,12 @@ class UserEditForm(PhoneCleaningMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SpreadsheetImportMixin, BaseUserAdmin):
     form = UserEditForm
     add_form = UserAddForm
+    import_module = manager_importer
+    import_noun = _("cán bộ quản lý đơn vị")
+    import_template_filename = "mau-nhap-can-bo-quan-ly-don-vi.xlsx"
     ordering = ("-date_joined",)
     list_display = (
         "full_name",
@@ -288,10 +312,12 @@ class UserAdmin(BaseUserAdmin):
         "is_staff",
         "is_active",
         "unit__level",
+        ("managed_unit", admin.EmptyFieldListFilter),
     )
-    search_fields = ("full_name", "phone", "email", "citizen_id", "unit__name")
+    # Names are matched through their accent-free copies: see get_search_results.
+    search_fields = ("search_name", "phone", "email", "citizen_id", "unit__search_name")
     list_select_related = ("unit",)
-    autocomplete_fields = ("unit",)
+    autocomplete_fields = ("unit", "managed_unit")
     readonly_fields = (
         "last_login",
         "date_joined",
@@ -331,6 +357,7 @@ class UserAdmin(BaseUserAdmin):
             {
                 "fields": (
                     "is_active",
+                    "managed_unit",
                     "is_staff",
                     "is_superuser",
                     "groups",
@@ -349,6 +376,122 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.Form, change: bool
+    ) -> None:
+        user_admin_save(user=obj)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
+    ) -> tuple[QuerySet[User], bool]:
+        """Every word must match some field; names and units match without accents,
+        so "nguyen van a" finds "Nguyễn Văn A" and "dang" finds "Đặng"."""
+        if not search_term.strip():
+            return queryset, False
+        words = Q()
+        for word in smart_split(search_term):
+            if len(word) > 1 and word[0] in "\"'" and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            folded = fold(word)
+            # Names match from the start of a word: "a" finds "Văn A", not "Bảy".
+            words &= (
+                Q(search_name__startswith=folded)
+                | Q(search_name__contains=f" {folded}")
+                | Q(unit__search_name__startswith=folded)
+                | Q(unit__search_name__contains=f" {folded}")
+                | Q(phone__contains=word)
+                | Q(email__icontains=word)
+                | Q(citizen_id__contains=word)
+            )
+        # A whole number typed in any form: "+84 912 345 678", "0912.345.678".
+        phone = normalize_phone(search_term)
+        if phone is not None:
+            words |= Q(phone=phone)
+        return queryset.filter(words), False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "import/passwords/",
+                self.admin_site.admin_view(self.import_passwords_view),
+                name="accounts_user_import_passwords",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_done(
+        self,
+        request: HttpRequest,
+        *,
+        result: manager_importer.ManagerImport,
+        filename: str,
+    ) -> HttpResponse:
+        """Show the new accounts' one-time passwords once, with a download."""
+        for user in result.created:
+            self.log_addition(request, user, [{"added": {}}])
+        for user in result.updated:
+            self.log_change(request, user, [{"changed": {"fields": ["managed_unit"]}}])
+        token = ""
+        if result.passwords:
+            token = secrets.token_urlsafe(24)
+            cache.set(
+                self._passwords_cache_key(request, token),
+                manager_importer.passwords_file(result.passwords),
+                PASSWORDS_CACHE_SECONDS,
+            )
+        self.message_user(
+            request,
+            _(
+                "Đã nhập file “%(file)s”: tạo %(create)d tài khoản mới, giao quản lý "
+                "đơn vị cho %(update)d tài khoản có sẵn, %(unchanged)d tài khoản "
+                "không thay đổi."
+            )
+            % {"file": filename, **result.counts},
+            messages.SUCCESS,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "title": _("Mật khẩu dùng một lần của tài khoản mới"),
+            "passwords": result.passwords,
+            "token": token,
+            "minutes": PASSWORDS_CACHE_SECONDS // 60,
+        }
+        return TemplateResponse(
+            request, "admin/accounts/user/import_done.html", context
+        )
+
+    def import_passwords_view(self, request: HttpRequest) -> HttpResponse:
+        """The new accounts' passwords as a spreadsheet, downloadable once."""
+        self._import_check(request)
+        token = request.POST.get("token", "")
+        key = self._passwords_cache_key(request, token)
+        data = None
+        if request.method == "POST" and _TOKEN.fullmatch(token):
+            data = cache.get(key)
+        if data is None:
+            self.message_user(
+                request,
+                _(
+                    "Danh sách mật khẩu đã được tải xuống hoặc đã hết hạn. Với tài "
+                    "khoản chưa nhận được mật khẩu, hãy dùng thao tác “Cấp mật khẩu "
+                    "dùng một lần”."
+                ),
+                messages.ERROR,
+            )
+            return redirect(self._import_url("changelist"))
+        # Once: the plain passwords do not stay in the shared cache.
+        cache.delete(key)
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            'attachment; filename="mat-khau-can-bo-quan-ly-don-vi.xlsx"'
+        )
+        return response
+
+    def _passwords_cache_key(self, request: HttpRequest, token: str) -> str:
+        return f"admin-import-passwords:{request.user.pk}:{token}"
 
     @admin.action(description=_("Cấp mật khẩu dùng một lần"))
     def issue_one_time_password(

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import BaseUserManager
 
-from accounts.normalize import clean_text, normalize_phone
+from accounts.normalize import normalize_phone
 
 
 class UserManager(BaseUserManager):
@@ -12,8 +12,12 @@ class UserManager(BaseUserManager):
         normalized = normalize_phone(phone)
         if normalized is None:
             raise ValueError(f"Not a Vietnamese phone number: {phone!r}")
-        fields["full_name"] = clean_text(fields.get("full_name", ""))
+        # Imported here: accounts.services imports the models, which import this.
+        from accounts.services import user_name_set
+
+        full_name = fields.pop("full_name", "")
         user = self.model(phone=normalized, **fields)
+        user_name_set(user=user, full_name=full_name)
         user.set_password(password)
         user.save(using=self._db)
         return user

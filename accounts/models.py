@@ -76,6 +76,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # national form ("0912345678"), any other in E.164 ("+12025550123").
     phone = models.CharField(_("số điện thoại"), max_length=16, unique=True)
     full_name = models.CharField(_("họ và tên"), max_length=150)
+    # Accent-free full_name for the admin's search ("dang" finds "Đặng"). Written
+    # only through accounts.services.user_name_set, which every writer of
+    # full_name calls (services, the admin, the importer, UserManager, seed_demo).
+    search_name = models.CharField(
+        max_length=150, editable=False, blank=True, default=""
+    )
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     gender = models.CharField(
         _("giới tính"), max_length=10, choices=Gender.choices, blank=True

@@ -39,6 +39,13 @@ def _unit_write_paths(root: Unit) -> None:
         _unit_write_paths(child)
 
 
+def user_name_set(*, user: User, full_name: str) -> User:
+    """Give an unsaved user a cleaned full name and its accent-free search copy."""
+    user.full_name = clean_text(full_name)
+    user.search_name = fold(user.full_name)
+    return user
+
+
 @transaction.atomic
 def user_register(
     *,
@@ -58,7 +65,6 @@ def user_register(
     """Create a contestant account from already validated registration data."""
     user = User(
         phone=normalize_phone(phone) or "",
-        full_name=clean_text(full_name),
         date_of_birth=date_of_birth,
         gender=gender,
         occupation=occupation,
@@ -69,6 +75,7 @@ def user_register(
         date_joined=now or timezone.now(),
         registered_ip=registered_ip or None,
     )
+    user_name_set(user=user, full_name=full_name)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
@@ -92,7 +99,7 @@ def user_update_profile(
     """Update a profile; a unit change after the first attempt is logged."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     old_unit_id = locked.unit_id
-    locked.full_name = clean_text(full_name)
+    user_name_set(user=locked, full_name=full_name)
     locked.date_of_birth = date_of_birth
     locked.gender = gender
     locked.occupation = occupation
@@ -110,6 +117,44 @@ def user_update_profile(
             changed_at=now or timezone.now(),
         )
     return locked
+
+
+@transaction.atomic
+def user_admin_save(*, user: User) -> User:
+    """Save a user added or edited in the admin, whose form validated the fields."""
+    user_name_set(user=user, full_name=user.full_name)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_grant_unit(*, user: User, unit: Unit) -> User:
+    """Let an existing account see `unit`'s dashboard (and its sub-units')."""
+    user.managed_unit = unit
+    user.save(update_fields=["managed_unit"])
+    return user
+
+
+@transaction.atomic
+def user_create_unit_manager(
+    *, phone: str, full_name: str, unit: Unit, now: datetime | None = None
+) -> tuple[User, str]:
+    """Create an account that manages `unit`; return it and its one-time password.
+
+    The person works in the unit they manage; the rest of the profile is theirs to
+    fill in after the first login, where the password must be changed.
+    """
+    user = User(
+        phone=normalize_phone(phone) or "",
+        unit=unit,
+        managed_unit=unit,
+        date_joined=now or timezone.now(),
+    )
+    user_name_set(user=user, full_name=full_name)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user, user_issue_one_time_password(user=user)
 
 
 @transaction.atomic

@@ -439,3 +439,27 @@ def template_bytes(
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def table_bytes(
+    *, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str
+) -> bytes:
+    """A one-sheet workbook of text cells: a header row, then the rows as given."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row_number, values in enumerate([headers, *rows], 1):
+        for column, value in enumerate(values, 1):
+            cell = sheet.cell(row=row_number, column=column)
+            cell.value = value
+            # Text, never a formula: a name may start with "=", a phone with "0".
+            cell.data_type = "s"
+            cell.number_format = "@"
+    for column, header in enumerate(headers, 1):
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+        widest = max([len(header), *(len(row[column - 1]) for row in rows)])
+        sheet.column_dimensions[get_column_letter(column)].width = min(60, widest + 4)
+    sheet.freeze_panes = "A2"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Unit, User
-from accounts.services import unit_save
+from accounts.services import unit_save, user_name_set
 from awards import collective
 from awards.models import PrizeTier, RankingRules, UnitGroup
 from awards.services import (
@@ -334,21 +334,21 @@ class Command(BaseCommand):
             middle = rng.choice(MIDDLE)
             if gender == User.Gender.MALE and "Thị" in middle:
                 middle = "Văn"
-            users.append(
-                User(
-                    phone=f"09{rng.choice('1345689')}{i:07d}",
-                    password=password,
-                    full_name=f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}",
-                    date_of_birth=date(
-                        rng.randint(1965, 2008), rng.randint(1, 12), rng.randint(1, 28)
-                    ),
-                    gender=gender,
-                    occupation=rng.choice(User.Occupation.values),
-                    unit=rng.choices(pickable, weights=weights)[0],
-                    citizen_id=f"002{rng.randint(0, 1)}{rng.randint(0, 99):02d}{i:06d}",
-                    date_joined=now - timedelta(days=rng.randint(3, 12)),
-                )
+            user = User(
+                phone=f"09{rng.choice('1345689')}{i:07d}",
+                password=password,
+                full_name=f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}",
+                date_of_birth=date(
+                    rng.randint(1965, 2008), rng.randint(1, 12), rng.randint(1, 28)
+                ),
+                gender=gender,
+                occupation=rng.choice(User.Occupation.values),
+                unit=rng.choices(pickable, weights=weights)[0],
+                citizen_id=f"002{rng.randint(0, 1)}{rng.randint(0, 99):02d}{i:06d}",
+                date_joined=now - timedelta(days=rng.randint(3, 12)),
             )
+            # bulk_create skips the services: the search copy is set here.
+            users.append(user_name_set(user=user, full_name=user.full_name))
         return User.objects.bulk_create(users)
 
     def _attempts(
