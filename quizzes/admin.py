@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from accounts.admin import SpreadsheetImportMixin
 from accounts.spreadsheet import SheetRow
 from quizzes import importer as question_importer
+from quizzes.import_template import EXAMPLE_MARK
 from quizzes.models import Choice, Question, QuestionRevision, Topic
 from quizzes.services import choices_validate, question_publish
 
@@ -74,17 +75,36 @@ class QuestionAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         response = super().import_view(request)
-        context = getattr(response, "context_data", None) or {}
-        plan = context.get("plan")
+        rows = self._import_preview(request, response)
+        plan = response.context_data.get("plan") if rows else None
         if plan is not None and plan.is_valid:
             # The preview warns before the author confirms; the bank list the
             # confirmation redirects to warns again from the saved questions.
-            stored = cache.get(self._import_cache_key(request, context["token"]))
-            if stored is not None:
-                rows = [SheetRow.from_cache(row) for row in stored["rows"]]
-                for warning in question_importer.length_warnings(rows=rows):
-                    messages.warning(request, warning)
+            for warning in question_importer.length_warnings(rows=rows):
+                messages.warning(request, warning)
         return response
+
+    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        response = super().import_confirm_view(request)
+        self._import_preview(request, response)
+        return response
+
+    def _import_preview(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> list[SheetRow]:
+        """Pair each previewed row with its choices; return the rows read."""
+        context = getattr(response, "context_data", None) or {}
+        if context.get("plan") is None:
+            return []
+        stored = cache.get(self._import_cache_key(request, context["token"]))
+        rows = [SheetRow.from_cache(row) for row in (stored or {}).get("rows", [])]
+        preview = question_importer.preview(rows=rows)
+        context["question_rows"] = [
+            (row, preview.questions.get(row.number)) for row in context["rows"]
+        ]
+        context["skipped_rows"] = preview.skipped
+        context["example_mark"] = EXAMPLE_MARK
+        return rows
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

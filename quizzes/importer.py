@@ -6,6 +6,12 @@ the same text (NFC, case-insensitive): it is updated, its choices replaced and a
 revision published, so attempts keep the revision they drew. Importing the same
 file twice changes nothing the second time.
 
+The template's example row is skipped while it is still exactly the example, and a
+row that kept its mark but was edited is refused (quizzes.import_template decides).
+`preview` gives what the admin's preview shows beside the plan: each question's
+choices with the correct one marked, the reason when no single correct one can be
+told, and the example rows skipped.
+
 `length_warnings` (the preview) and `bank_length_warnings` (the bank's list) tell
 authors when a topic's correct answers stand out by being the longest choice: a
 warning, never an error, decided by quizzes.answer_bias over active questions.
@@ -29,9 +35,8 @@ from accounts.spreadsheet import (
     RowPlan,
     SheetRow,
     read_sheet,
-    template_bytes,
 )
-from quizzes import answer_bias
+from quizzes import answer_bias, import_template
 from quizzes.models import MAX_CHOICES, MIN_CHOICES, Choice, Question, Topic
 from quizzes.services import choices_validate, question_create, question_publish
 
@@ -70,6 +75,27 @@ class _Draft:
 
 
 @dataclass(frozen=True, slots=True)
+class ChoicePreview:
+    letter: str
+    text: str
+    is_correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPreview:
+    number: int
+    choices: tuple[ChoicePreview, ...]  # the filled ones, with their letters
+    # In Vietnamese, "" when exactly one choice, distinct from the others, is marked.
+    correct_problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPreview:
+    questions: dict[int, QuestionPreview]  # by row number; example rows left out
+    skipped: tuple[int, ...]  # the example rows' numbers
+
+
+@dataclass(frozen=True, slots=True)
 class _Lengths:
     topic_id: int
     is_active: bool
@@ -89,11 +115,28 @@ def parse(*, rows: Sequence[SheetRow]) -> ImportPlan:
     return ImportPlan.of([draft.plan for draft in _drafts(rows)])
 
 
+def preview(*, rows: Sequence[SheetRow]) -> ImportPreview:
+    """Each question's choices and correct answer as read, and the rows skipped."""
+    questions = {}
+    skipped = []
+    for row in rows:
+        if _is_example(row):
+            skipped.append(row.number)
+        else:
+            questions[row.number] = _question_preview(row)
+    return ImportPreview(questions=questions, skipped=tuple(skipped))
+
+
 @transaction.atomic
 def apply(*, rows: Sequence[SheetRow]) -> ImportPlan:
     """Import every row in one transaction, or nothing when any row is wrong."""
     drafts = _drafts(rows)
     plan = ImportPlan.of([draft.plan for draft in drafts])
+    if not plan.rows:
+        raise ValidationError(
+            _("File chỉ có dòng mẫu, chưa có câu hỏi nào để nhập."),
+            code="only_example",
+        )
     if not plan.is_valid:
         raise ValidationError(
             _("File còn %(n)d dòng lỗi nên chưa nhập dòng nào.")
@@ -143,20 +186,28 @@ def bank_length_warnings() -> list[str]:
 def template() -> bytes:
     """The blank question file offered for download."""
     topics = list(Topic.objects.values_list("name", flat=True)[:_TOPICS_LISTED])
-    example = [
-        topics[0] if topics else "Luật Thanh niên",
-        "Luật Thanh niên năm 2020 có hiệu lực thi hành từ ngày nào?",
-        "01/01/2021",
-        "01/07/2021",
-        "01/01/2022",
-        "",
-        "",
-        "",
-        "A",
-        "Điều 79 Luật Thanh niên năm 2020.",
+    choices = import_template.EXAMPLE_CHOICES
+    example_row = [
+        topics[0] if topics else import_template.EXAMPLE_TOPIC,
+        import_template.EXAMPLE_TEXT,
+        *choices,
+        *[""] * (len(CHOICES) - len(choices)),
+        import_template.EXAMPLE_CORRECT,
+        import_template.EXAMPLE_EXPLANATION,
         "có",
     ]
     notes = [
+        _(
+            "Dòng %(row)d của trang “Dữ liệu” là dòng mẫu (tô vàng, câu hỏi bắt đầu "
+            "bằng “%(mark)s”): khi nhập, dòng này được tự động bỏ qua. Hãy nhập câu "
+            "hỏi từ dòng %(next)d trở xuống; có thể xóa dòng mẫu. Nếu viết câu hỏi "
+            "thật đè lên dòng mẫu, hãy xóa chữ “%(mark)s”."
+        )
+        % {
+            "row": import_template.EXAMPLE_ROW,
+            "next": import_template.EXAMPLE_ROW + 1,
+            "mark": import_template.EXAMPLE_MARK,
+        },
         _("Mỗi dòng của trang “Dữ liệu” là một câu hỏi; giữ nguyên dòng tiêu đề."),
         _("“Chủ đề” phải là tên một chủ đề đã có trong trang quản trị."),
         _(
@@ -172,7 +223,9 @@ def template() -> bytes:
         ),
         _("Các chủ đề hiện có: %(topics)s") % {"topics": "; ".join(topics) or "—"},
     ]
-    return template_bytes(headers=HEADERS, example=example, notes=notes)
+    return import_template.template_with_example(
+        headers=HEADERS, example=example_row, notes=notes
+    )
 
 
 def _bank(choices: QuerySet[Choice]) -> dict[int | str, _Lengths]:
@@ -240,7 +293,7 @@ def _key(text: str) -> str:
 
 def _drafts(rows: Sequence[SheetRow]) -> list[_Draft]:
     topics = {_key(topic.name): topic for topic in Topic.objects.all()}
-    parsed = [_read_row(row, topics) for row in rows]
+    parsed = [_read_row(row, topics) for row in rows if not _is_example(row)]
     topic_ids = {draft.topic_id for draft in parsed if draft.topic_id}
     existing: dict[tuple[int, str], list[Question]] = {}
     for question in Question.objects.filter(topic_id__in=topic_ids).prefetch_related(
@@ -312,9 +365,75 @@ def _decide(draft: _Draft, errors: list[RowError], question: Question | None) ->
     )
 
 
+def _example_match(row: SheetRow) -> import_template.ExampleMatch:
+    return import_template.example_match(
+        text=row.values.get(TEXT, ""),
+        choices=[row.values.get(header, "") for header in CHOICES],
+        correct=row.values.get(CORRECT, ""),
+    )
+
+
+def _is_example(row: SheetRow) -> bool:
+    return _example_match(row) is import_template.ExampleMatch.EXACT
+
+
+def _question_preview(row: SheetRow) -> QuestionPreview:
+    values = row.values
+    errors: list[RowError] = []
+    texts = _read_choices(values, [])
+    correct = _read_correct(values.get(CORRECT, ""), texts, errors)
+    problem = ""
+    if errors and errors[0].code == "missing_correct":
+        problem = _("Chưa có đáp án đúng.")
+    elif errors:
+        # The row's errors say why; the flag only stands beside the choices.
+        problem = _("Chưa rõ đáp án đúng.")
+    else:
+        twins = [
+            LETTERS[i]
+            for i, text in enumerate(texts)
+            if i != correct and _key(text) == _key(texts[correct])
+        ]
+        if twins:
+            problem = _(
+                "Chưa rõ đáp án đúng: phương án %(letter)s trùng nội dung với "
+                "phương án %(twins)s."
+            ) % {"letter": LETTERS[correct], "twins": ", ".join(twins)}
+    return QuestionPreview(
+        number=row.number,
+        choices=tuple(
+            ChoicePreview(letter=LETTERS[i], text=text, is_correct=i == correct)
+            for i, text in enumerate(texts)
+            if text
+        ),
+        correct_problem=problem,
+    )
+
+
 def _read_row(row: SheetRow, topics: dict[str, Topic]) -> _Draft:
     values = row.values
     errors: list[RowError] = []
+    warnings = list(row.warnings)
+    match = _example_match(row)
+    if match is import_template.ExampleMatch.MARKED:
+        errors.append(
+            RowError(
+                "example_mark_left",
+                _(
+                    "Câu hỏi còn chữ “%(mark)s” của dòng mẫu nhưng dòng đã được sửa. "
+                    "Nếu đây là câu hỏi thật, hãy xóa chữ đó khỏi ô “%(header)s”; nếu "
+                    "không, hãy xóa cả dòng."
+                )
+                % {"mark": import_template.EXAMPLE_MARK, "header": TEXT},
+            )
+        )
+    elif match is import_template.ExampleMatch.LEGACY:
+        warnings.append(
+            _(
+                "Dòng này giống hệt dòng mẫu của file mẫu cũ. Nếu không phải câu hỏi "
+                "bạn muốn nhập, hãy xóa dòng này rồi tải file lên lại."
+            )
+        )
     topic = _read_topic(values.get(TOPIC, ""), topics, errors)
     text = values.get(TEXT, "")
     if not text:
@@ -336,7 +455,7 @@ def _read_row(row: SheetRow, topics: dict[str, Topic]) -> _Draft:
             number=row.number,
             label=label if len(label) <= 120 else label[:117] + "...",
             errors=tuple(errors),
-            warnings=row.warnings,
+            warnings=tuple(warnings),
         ),
         topic_id=topic.pk if topic else None,
         text=text,
@@ -434,6 +553,21 @@ def _read_correct(
         )
         return None
     if len(letter) != 1 or letter not in LETTERS:
+        typed = [
+            i for i, text in enumerate(choices) if text and _key(text) == _key(value)
+        ]
+        if len(typed) == 1:
+            errors.append(
+                RowError(
+                    "invalid_correct",
+                    _(
+                        "Đáp án đúng ghi “%(value)s” là nội dung của phương án "
+                        "%(letter)s: hãy ghi chữ cái “%(letter)s”."
+                    )
+                    % {"value": value, "letter": LETTERS[typed[0]]},
+                )
+            )
+            return None
         errors.append(
             RowError(
                 "invalid_correct",
