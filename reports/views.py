@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from contest_portal.converters import row_id
 from contest_portal.db_router import replica_reads
 from reports.dashboard import dashboard_get, unit_members_participation
+from reports.dashboard_units import unit_tables_get
 from rounds.models import Contest, Round
 
 
@@ -31,13 +32,26 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     if not contests:
         return render(request, "reports/dashboard.html", {"contest": None})
     slug = request.GET.get("cuoc-thi")
-    contest = get_object_or_404(Contest, slug=slug) if slug else contests[0]
+    # Picked from the list already read: no query, and no odd slug reaches the database.
+    contest = (
+        next((c for c in contests if c.slug == slug), None) if slug else contests[0]
+    )
+    if contest is None:
+        raise Http404
     rounds = list(contest.rounds.order_by("opens_at"))
     round_ = None
     round_id = row_id(request.GET.get("tuan", ""))
     if round_id is not None:
         round_ = get_object_or_404(Round, pk=round_id, contest=contest)
     board = dashboard_get(contest=contest, round_=round_, scope=scope)
+    units = unit_tables_get(
+        contest=contest,
+        round_=round_,
+        scope=scope,
+        unit_rates=board.unit_rates,
+        query=request.GET.get("tim", ""),
+        page=request.GET.get("trang"),
+    )
     return render(
         request,
         "reports/dashboard.html",
@@ -48,6 +62,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "round": round_,
             "scope": scope,
             "board": board,
+            "units": units,
             "members": (
                 unit_members_participation(contest=contest, scope=scope)
                 if scope is not None

@@ -23,6 +23,7 @@ PURE_MODULES = [
     "awards/settings_check.py",
     "awards/suspicion.py",
     "awards/suspicion_predictions.py",
+    "reports/demographics.py",
 ]
 
 

@@ -68,7 +68,7 @@ def test_units_below_the_target_are_marked(client, round_, district, target, mar
 
     response = client.get(URL)
 
-    row = '<tr class="below-target"><td>UBND huyện Đồng Văn</td>'
+    row = '<tr class="below-target"><th scope="row">UBND huyện Đồng Văn</th>'
     assert (row in response.content.decode()) is marked
 
 
@@ -229,8 +229,11 @@ def test_the_page_names_whom_the_rate_counts(
     response = client.get(URL)
 
     html = response.content.decode()
-    assert '<th scope="col">Trong đó: Cán bộ, công chức, viên chức</th>' in html
     assert (
-        '<tr class="below-target"><td>UBND xã Phú Linh</td><td>10</td><td>2</td>'
+        '<th scope="col" class="num">Trong đó: Cán bộ, công chức, viên chức</th>'
         in html
+    )
+    assert (
+        '<tr class="below-target"><th scope="row">UBND xã Phú Linh</th>'
+        '<td class="num">10</td><td class="num">2</td>' in html
     )
