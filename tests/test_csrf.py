@@ -307,6 +307,7 @@ def case(name: str, world: World) -> Case:
             _count(PhoneCode.objects.filter(phone=alice.phone)),
         )
     if name == "accounts:password-reset-sms-confirm":
+
         def asked_for_a_code(client: Client) -> None:
             phone_code_send(phone=alice.phone, purpose=PhoneCode.Purpose.RESET)
             session = client.session
