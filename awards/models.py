@@ -248,6 +248,31 @@ class PrizeTier(models.Model):
         return group.name if group else ""
 
 
+class Signatory(models.Model):
+    """A signature block of the contest's printed lists or certificates: the
+    title ("Trưởng Ban Tổ chức") and the name of who signs, in order."""
+
+    contest = models.ForeignKey(
+        Contest,
+        verbose_name=_("cuộc thi"),
+        on_delete=models.CASCADE,
+        related_name="signatories",
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    title = models.CharField(_("chức danh ký"), max_length=150)
+    name = models.CharField(_("họ và tên người ký"), max_length=150, blank=True)
+    on_lists = models.BooleanField(_("ký trên danh sách"), default=True)
+    on_certificates = models.BooleanField(_("ký trên giấy chứng nhận"), default=False)
+
+    class Meta:
+        verbose_name = _("người ký")
+        verbose_name_plural = _("người ký trên danh sách, giấy chứng nhận")
+        ordering = ["contest", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.name}"
+
+
 class Disqualification(models.Model):
     round = models.ForeignKey(
         Round,

@@ -278,6 +278,12 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cuocthi@local
 # Password reset by email is offered only when the deployment can really send mail.
 PASSWORD_RESET_BY_EMAIL = DEBUG or bool(EMAIL_HOST)
 
+# The portal's public address, printed (with a QR code) on approved lists and
+# certificates so a paper copy can be checked. Development uses runserver's.
+SITE_URL = env.str(
+    "DJANGO_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+
 # One-time codes by SMS (accounts.sms, accounts.phone_codes): phone verification,
 # for the contests that ask for it, and password reset without email. "" turns SMS
 # off; development prints the messages on the console. The HTTP adapter POSTs

@@ -67,7 +67,17 @@ class ContestAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("title", "slug", "organizer_name", "summary", "is_published")},
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "organizer_name",
+                    "parent_body",
+                    "document_place",
+                    "summary",
+                    "is_published",
+                )
+            },
         ),
         (_("Thể lệ và tài liệu"), {"fields": ("rules", "materials")}),
         (_("Câu hỏi"), {"fields": ("topics", "review_policy")}),

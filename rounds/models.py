@@ -18,6 +18,20 @@ class Contest(models.Model):
     title = models.CharField(_("tên cuộc thi"), max_length=255)
     slug = models.SlugField(_("đường dẫn"), max_length=100, unique=True)
     organizer_name = models.CharField(_("cơ quan tổ chức"), max_length=255, blank=True)
+    # The official header of printed lists and certificates (awards.paper): the
+    # body above the organizer, and the place written before the date.
+    parent_body = models.CharField(
+        _("cơ quan chủ quản"),
+        max_length=255,
+        blank=True,
+        help_text=_("Dòng trên cùng của tiêu đề văn bản, ví dụ “UBND TỈNH HÀ GIANG”."),
+    )
+    document_place = models.CharField(
+        _("địa danh ghi ngày tháng"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ví dụ “Hà Giang” cho dòng “Hà Giang, ngày … tháng … năm …”."),
+    )
     summary = models.TextField(_("giới thiệu ngắn"), blank=True)
     rules = models.TextField(_("thể lệ"), blank=True)
     materials = models.TextField(_("tài liệu tham khảo"), blank=True)

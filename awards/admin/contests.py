@@ -19,6 +19,7 @@ from awards.models import (
     ContestantGroup,
     PrizeTier,
     RankingRules,
+    Signatory,
     UnitGroup,
 )
 from awards.selectors import contest_rules_in_words
@@ -159,6 +160,12 @@ class PrizeTierInline(admin.TabularInline):
     )
 
 
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    fields = ("order", "title", "name", "on_lists", "on_certificates")
+
+
 class CommitteeInline(admin.TabularInline):
     model = ContestCommitteeMember
     extra = 0
@@ -176,6 +183,7 @@ class ContestAdmin(AdminAuditMixin, ResultPermissions, BaseContestAdmin):
         UnitGroupInline,
         PrizeTierInline,
         CommitteeInline,
+        SignatoryInline,
     ]
     actions = ["compute_unit_results"]
 
