@@ -1,10 +1,16 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from awards import views
+from awards import paper_views, views
 
 app_name = "awards"
 
 urlpatterns = [
     path("tuan-thi/<id:round_id>/", views.round_results, name="round-results"),
     path("tap-the/<slug:slug>/", views.unit_results, name="unit-results"),
+    path("kiem-tra/", paper_views.list_check, name="list-check-search"),
+    re_path(
+        r"^kiem-tra/(?P<checksum>[0-9a-f]{64})/$",
+        paper_views.list_check,
+        name="list-check",
+    ),
 ]

@@ -12,6 +12,16 @@ urlpatterns = [
         name="export-winners",
     ),
     path(
+        "tuan-thi/<id:round_id>/dat-giai-ban-in.<str:fmt>",
+        export_views.export_winners_printed,
+        name="export-winners-printed",
+    ),
+    path(
+        "cuoc-thi/<slug:slug>/tap-the-dat-giai-ban-in.<str:fmt>",
+        export_views.export_unit_winners_printed,
+        name="export-unit-winners-printed",
+    ),
+    path(
         "tuan-thi/<id:round_id>/xep-hang.xlsx",
         export_views.export_ranking,
         name="export-ranking",

@@ -8,16 +8,16 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.normalize import fold
-from awards.models import RoundResult
+from awards.models import RoundResult, UnitResult
 from contest_portal.db_router import replica_reads
-from reports import exports, selectors, services
+from reports import exports, printed, selectors, services
 from reports.models import ExportJob
 from rounds.models import Contest, Round
 
@@ -116,6 +116,59 @@ def export_winners(request: HttpRequest, round_id: int) -> HttpResponse:
             result=result, target=target, by=request.user, include_personal=personal
         ),
     )
+
+
+PRINT_TYPES = {
+    "xlsx": XLSX,
+    "pdf": "application/pdf",
+}
+
+
+def _printable(fmt: str) -> None:
+    if fmt not in PRINT_TYPES:
+        raise Http404
+
+
+def _printed(
+    request: HttpRequest, *, kind: str, paper: printed.lists.Paper, fmt: str
+) -> HttpResponse:
+    """A list to print and sign, as .xlsx or PDF; logged like every download."""
+    render = printed.paper_xlsx if fmt == "xlsx" else printed.paper_pdf
+    body = render(paper)
+    services.export_log_create(
+        user=request.user,
+        kind=kind,
+        description=paper.filename,
+        rows=len(paper.rows),
+        includes_personal_data=False,
+    )
+    response = HttpResponse(body, content_type=PRINT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition(f"{paper.filename}.{fmt}")
+    return response
+
+
+@export_view
+def export_winners_printed(
+    request: HttpRequest, round_id: int, fmt: str
+) -> HttpResponse:
+    """The round's winners to print and sign: the official header, the signatures,
+    and for an approved list its checksum and QR code."""
+    _printable(fmt)
+    paper = printed.round_winners_paper(result=_result(round_id))
+    return _printed(request, kind="winners-print", paper=paper, fmt=fmt)
+
+
+@export_view
+def export_unit_winners_printed(
+    request: HttpRequest, slug: str, fmt: str
+) -> HttpResponse:
+    """The units awarded collective prizes, to print and sign."""
+    _printable(fmt)
+    result = get_object_or_404(
+        UnitResult.objects.select_related("contest"), contest__slug=slug
+    )
+    paper = printed.unit_winners_paper(result=result)
+    return _printed(request, kind="unit-winners-print", paper=paper, fmt=fmt)
 
 
 @export_view

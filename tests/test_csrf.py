@@ -92,6 +92,8 @@ def samples(world: World) -> dict[str, str]:
         "content_type_id": "1",
         "app_label": "quizzes",
         "url": "khong-co-trang-nay/",
+        "fmt": "pdf",
+        "checksum": "0" * 64,
     }
 
 

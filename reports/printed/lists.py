@@ -1,0 +1,160 @@
+"""The printed lists' content, read from an approved (or, marked as a draft, a
+provisional) result."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from awards.models import RoundResult, UnitResult
+from awards.paper import OfficialHeader, list_check_url, official_header
+from rounds.scoring import format_duration
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    label: str
+    width: int  # in characters of a spreadsheet column; the PDF scales them
+    numeric: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    header: OfficialHeader
+    title: str  # "DANH SÁCH CÁ NHÂN ĐẠT GIẢI"
+    subtitle: str  # the contest and the round
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    summary: str  # "Danh sách gồm 6 người, tổng trị giá 12.000.000 đồng."
+    draft: bool  # not approved: printed as a draft, without a checksum
+    checksum: str
+    check_url: str
+    filename: str  # without extension
+
+
+def money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def _today(day: date | None) -> date:
+    return day or timezone.localdate()
+
+
+def round_winners_paper(*, result: RoundResult, day: date | None = None) -> Paper:
+    """The prize winners of a round, in rank order, without personal data."""
+    round_ = result.round
+    rows = list(
+        result.rows.filter(prize_tier__isnull=False)
+        .order_by("rank")
+        .values_list(
+            "group_name",
+            "prize_name",
+            "full_name",
+            "unit_name",
+            "correct",
+            "question_count",
+            "duration_ms",
+            "prize_amount_vnd",
+        )
+    )
+    grouped = any(row[0] for row in rows)
+    columns = [
+        Column("STT", 5, numeric=True),
+        *([Column("Nhóm", 16)] if grouped else []),
+        Column("Giải", 14),
+        Column("Họ và tên", 26),
+        Column("Đơn vị", 34),
+        Column("Số câu đúng", 10, numeric=True),
+        Column("Thời gian làm bài", 14, numeric=True),
+        Column("Trị giá (đồng)", 14, numeric=True),
+    ]
+    lines = []
+    for number, (group, prize, name, unit, correct, total, ms, amount) in enumerate(
+        rows, start=1
+    ):
+        lines.append(
+            (
+                str(number),
+                *((group,) if grouped else ()),
+                prize,
+                name,
+                unit,
+                f"{correct}/{total}",
+                format_duration(ms),
+                money(amount),
+            )
+        )
+    total = sum(row[-1] for row in rows)
+    approved = result.status == RoundResult.Status.APPROVED
+    return Paper(
+        header=official_header(contest=round_.contest, day=_today(day)),
+        title="DANH SÁCH CÁ NHÂN ĐẠT GIẢI",
+        subtitle=f"{round_.contest.title} — {round_.name}"
+        + (f" (phiên bản {result.version})" if result.version > 1 else ""),
+        columns=tuple(columns),
+        rows=tuple(lines),
+        summary=f"Danh sách gồm {len(lines)} người, tổng trị giá {money(total)} đồng.",
+        draft=not approved,
+        checksum=result.checksum if approved else "",
+        check_url=list_check_url(result.checksum) if approved else "",
+        filename=f"Danh sách đạt giải - {round_.name}",
+    )
+
+
+def unit_winners_paper(*, result: UnitResult, day: date | None = None) -> Paper:
+    """The units awarded a collective prize, by group and rank."""
+    contest = result.contest
+    rows = list(
+        result.rows.filter(prize_tier__isnull=False)
+        .order_by("group_name", "rank", "unit_name")
+        .values_list(
+            "group_name",
+            "rank",
+            "prize_name",
+            "unit_name",
+            "participants",
+            "rate_percent",
+            "prize_amount_vnd",
+        )
+    )
+    grouped = any(row[0] for row in rows)
+    columns = [
+        Column("STT", 5, numeric=True),
+        *([Column("Nhóm đơn vị", 18)] if grouped else []),
+        Column("Hạng", 6, numeric=True),
+        Column("Giải", 14),
+        Column("Đơn vị", 40),
+        Column("Số người dự thi", 12, numeric=True),
+        Column("Tỷ lệ tham gia", 12, numeric=True),
+        Column("Trị giá (đồng)", 14, numeric=True),
+    ]
+    lines = []
+    for number, (group, rank, prize, unit, people, rate, amount) in enumerate(
+        rows, start=1
+    ):
+        lines.append(
+            (
+                str(number),
+                *((group,) if grouped else ()),
+                str(rank),
+                prize,
+                unit,
+                str(people),
+                "—" if rate is None else f"{rate}%".replace(".", ","),
+                money(amount),
+            )
+        )
+    total = sum(row[-1] for row in rows)
+    approved = result.status == UnitResult.Status.APPROVED
+    return Paper(
+        header=official_header(contest=contest, day=_today(day)),
+        title="DANH SÁCH TẬP THỂ ĐẠT GIẢI",
+        subtitle=contest.title,
+        columns=tuple(columns),
+        rows=tuple(lines),
+        summary=f"Danh sách gồm {len(lines)} đơn vị, tổng trị giá {money(total)} đồng.",
+        draft=not approved,
+        checksum=result.checksum if approved else "",
+        check_url=list_check_url(result.checksum) if approved else "",
+        filename=f"Danh sách tập thể đạt giải - {contest.title}",
+    )
