@@ -166,8 +166,11 @@ def package_parts(
     }
 
 
-def workbook_xml(names: Sequence[str], filters: Sequence[str]) -> str:
-    """The sheet list, and a hidden filter name for each sheet with a filter."""
+def workbook_xml(
+    names: Sequence[str], filters: Sequence[str], titles: Sequence[str] = ()
+) -> str:
+    """The sheet list, a hidden filter name for each sheet with a filter, and the
+    rows each sheet prints at the top of every page."""
     sheets = "".join(
         f'<sheet name="{attribute(name)}" sheetId="{i}" r:id="rId{i}"/>'
         for i, name in enumerate(names, start=1)
@@ -178,6 +181,12 @@ def workbook_xml(names: Sequence[str], filters: Sequence[str]) -> str:
         + "</definedName>"
         for i, (name, absolute) in enumerate(zip(names, filters, strict=True))
         if absolute
+    ) + "".join(
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+        + escape("'" + name.replace("'", "''") + "'!" + rows)
+        + "</definedName>"
+        for i, (name, rows) in enumerate(zip(names, titles, strict=False))
+        if rows
     )
     return (
         f'{DECLARATION}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'

@@ -96,14 +96,19 @@ def _sheet_start(sheet: Sheet, header_row: int) -> str:
         cols = ""
     return (
         f'{DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        # Printed to the page's width, as many pages long as the rows need.
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
         f'<sheetViews><sheetView workbookViewId="0">{view}</sheetView></sheetViews>'
         f'<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>{cols}<sheetData>'
     )
 
 
-def _write_sheet(stream: IO[bytes], sheet: Sheet, styles: Styles) -> tuple[int, str]:
-    """Stream one worksheet part; the number of data rows and the filter's range
-    ($A$7:$C$9, "" without columns)."""
+def _write_sheet(
+    stream: IO[bytes], sheet: Sheet, styles: Styles
+) -> tuple[int, str, str]:
+    """Stream one worksheet part; the number of data rows, the filter's range
+    ($A$7:$C$9, "" without columns) and the header row printed on every page
+    ($7:$7, "" without columns)."""
     columns = list(sheet.columns)
     lines = _title_lines(sheet.title) if sheet.title is not None else []
     # A blank line between the title and the table.
@@ -134,17 +139,23 @@ def _write_sheet(stream: IO[bytes], sheet: Sheet, styles: Styles) -> tuple[int, 
     else:
         stream.write("".join(head).encode())
     stream.write(b"</sheetData>")
-    absolute = ""
+    absolute = titles = ""
     if columns:
         # After sheetData, so the final row count is known in time.
         last, end = letters[-1], header_row + count
         stream.write(f'<autoFilter ref="A{header_row}:{last}{end}"/>'.encode())
         absolute = f"$A${header_row}:${last}${end}"
+        titles = f"${header_row}:${header_row}"
     stream.write(
-        b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5"'
-        b' footer="0.5"/></worksheet>'
+        b'<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3"'
+        b' footer="0.3"/>'
+        # A4 (9), landscape, one page wide; numbered pages.
+        b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1"'
+        b' fitToHeight="0"/>'
+        b"<headerFooter><oddFooter>&amp;CTrang &amp;P/&amp;N</oddFooter>"
+        b"</headerFooter></worksheet>"
     )
-    return count, absolute
+    return count, absolute, titles
 
 
 def _write_rows(
@@ -202,6 +213,7 @@ def _write_package(file: IO[bytes], sheets: Sequence[Sheet]) -> list[int]:
     names = _unique_names(sheets)
     counts: list[int] = []
     filters: list[str] = []
+    titles: list[str] = []
     with zipfile.ZipFile(
         file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_COMPRESSLEVEL
     ) as package:
@@ -213,11 +225,12 @@ def _write_package(file: IO[bytes], sheets: Sequence[Sheet]) -> list[int]:
             # parts, and 2 GiB of sheet XML is past its 1,048,576 rows anyway
             # (zipfile raises rather than write a larger part without ZIP64).
             with package.open(f"xl/worksheets/sheet{i}.xml", "w") as part:
-                count, absolute = _write_sheet(part, sheet, styles)
+                count, absolute, header = _write_sheet(part, sheet, styles)
             counts.append(count)
             filters.append(absolute)
+            titles.append(header)
         # Last: the hidden filter names hold the ranges the rows made.
-        package.writestr("xl/workbook.xml", workbook_xml(names, filters))
+        package.writestr("xl/workbook.xml", workbook_xml(names, filters, titles))
     return counts
 
 

@@ -219,12 +219,15 @@ def test_several_sheets_in_one_workbook():
 # --- the package written by hand --------------------------------------------------
 
 SHEET_ORDER = [
+    "sheetPr",
     "sheetViews",
     "sheetFormatPr",
     "cols",
     "sheetData",
     "autoFilter",
     "pageMargins",
+    "pageSetup",
+    "headerFooter",
 ]
 
 
@@ -275,6 +278,30 @@ def test_worksheet_elements_come_in_the_schema_order():
     with zipfile.ZipFile(buffer) as package:
         sheet = ElementTree.fromstring(package.read("xl/worksheets/sheet1.xml"))
     assert [child.tag.rpartition("}")[2] for child in sheet] == SHEET_ORDER
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_its_header_row():
+    buffer = io.BytesIO()
+    xlsx.write_workbook(
+        buffer,
+        [
+            xlsx.Sheet(
+                name="Đạt giải", columns=COLUMNS, rows=[["A", 1, None]] * 3, title=TITLE
+            ),
+            xlsx.Sheet(name="Ghi chú", columns=COLUMNS, rows=[["B", 2, None]]),
+        ],
+    )
+    buffer.seek(0)
+
+    workbook = load_workbook(buffer)
+
+    for ws, header in zip(workbook.worksheets, (7, 1), strict=True):
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == 9
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == f"${header}:${header}"
+        assert ws[f"A{header}"].value == COLUMNS[0].header
 
 
 def test_the_workbook_loads_in_normal_mode_without_a_warning():
