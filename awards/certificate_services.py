@@ -1,6 +1,8 @@
 """Certificates: issued lazily for approved results, their PDFs cached by code."""
 
+import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from django.core.cache import cache
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from awards import certificates
+from awards import certificates, paper
 from awards.models import (
     CERTIFICATE_CODE_ALPHABET,
     CERTIFICATE_CODE_LENGTH,
@@ -20,10 +22,11 @@ from awards.models import (
     ResultRow,
     RoundResult,
 )
+from rounds.models import Contest
 
 PDF_CACHE_SECONDS = 7 * 24 * 3600
 # Bump when the layout changes so cached PDFs are drawn again.
-PDF_LAYOUT_VERSION = 1
+PDF_LAYOUT_VERSION = 2
 _NOT_CODE = re.compile(r"[^0-9A-Za-z]")
 
 
@@ -129,20 +132,68 @@ def certificate_get_by_code(*, code: str) -> Certificate | None:
     return Certificate.objects.filter(code=normalized).first()
 
 
+def verify_path(grouped_code: str) -> str:
+    """Where the public page checks a code: the same for a person's and a unit's."""
+    return f"{reverse('certificates:verify')}?ma={grouped_code}"
+
+
 def certificate_verify_path(*, certificate: Certificate) -> str:
-    return f"{reverse('certificates:verify')}?ma={certificate.grouped_code}"
+    return verify_path(certificate.grouped_code)
 
 
-def _pdf_cache_key(code: str) -> str:
-    return f"certificate-pdf:v{PDF_LAYOUT_VERSION}:{code}"
+def draw_cached(
+    *,
+    kind: str,
+    code: str,
+    grouped_code: str,
+    verify_path: str,
+    contest: Contest,
+    issued_at: datetime,
+    draw: Callable[[certificates.Paper], bytes],
+) -> bytes:
+    """A certificate's PDF drawn around its body by `draw`, then served from the cache.
+
+    The header and signatures are the contest's as they are now (awards.paper), read
+    on every call: they key the cache, so a signatory the organizers change shows on
+    the next download instead of a week later.
+    """
+    local = timezone.localtime(issued_at)
+    header = paper.official_header(
+        contest=contest, day=local.date(), for_certificates=True
+    )
+    url = paper.full_url(verify_path)
+    digest = hashlib.sha256(repr((header, url)).encode()).hexdigest()[:16]
+    key = f"{kind}-pdf:v{PDF_LAYOUT_VERSION}:{code}:{digest}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = draw(
+            certificates.Paper(
+                parent_body=header.parent_body,
+                organizer=header.organizer,
+                date_line=header.date_line,
+                signers=tuple(
+                    certificates.Signer(s.title, s.name) for s in header.signatures
+                ),
+                code=grouped_code,
+                verify_url=url,
+                qr_png=paper.qr_png(url),
+                issued_at=local,
+            )
+        )
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
 
 
 def certificate_pdf(*, certificate: Certificate) -> bytes:
-    """The certificate's PDF, drawn once and then served from the cache."""
-    key = _pdf_cache_key(certificate.code)
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = certificates.render_pdf(
+    """The certificate's PDF; a revoked one is not drawn again."""
+    # A revoked certificate has lost its row, hence its contest's header; its owner
+    # no longer sees it (certificate_download serves current rows only) and the
+    # public page says it is revoked, so there is nothing to draw it for.
+    if certificate.result_row_id is None or certificate.revoked_at is not None:
+        raise ValidationError(_("Giấy chứng nhận đã bị thu hồi."), code="revoked")
+
+    def draw(sheet: certificates.Paper) -> bytes:
+        return certificates.render_pdf(
             certificates.CertificateText(
                 full_name=certificate.full_name,
                 unit_name=certificate.unit_name,
@@ -150,10 +201,16 @@ def certificate_pdf(*, certificate: Certificate) -> bytes:
                 round_name=certificate.round_name,
                 result_text=certificate.result_text,
                 prize_name=certificate.prize_name,
-                code=certificate.grouped_code,
-                verify_path=certificate_verify_path(certificate=certificate),
-                issued_at=timezone.localtime(certificate.issued_at),
+                paper=sheet,
             )
         )
-        cache.set(key, pdf, PDF_CACHE_SECONDS)
-    return pdf
+
+    return draw_cached(
+        kind="certificate",
+        code=certificate.code,
+        grouped_code=certificate.grouped_code,
+        verify_path=certificate_verify_path(certificate=certificate),
+        contest=certificate.result_row.result.round.contest,
+        issued_at=certificate.issued_at,
+        draw=draw,
+    )

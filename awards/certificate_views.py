@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from awards import certificate_services
+from awards import certificate_services, unit_certificates
 from awards.models import Certificate
 
 
@@ -35,8 +35,11 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
     normalized = certificate_services.certificate_code_normalize(code)
     if normalized is None:
         raise Http404
+    # Current rows only: a revoked certificate has lost its row and is not served.
     certificate = get_object_or_404(
-        Certificate, code=normalized, result_row__user=request.user
+        Certificate.objects.select_related("result_row__result__round__contest"),
+        code=normalized,
+        result_row__user=request.user,
     )
     pdf = certificate_services.certificate_pdf(certificate=certificate)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -51,11 +54,13 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
 def certificate_verify(request: HttpRequest) -> HttpResponse:
     """Public check of a printed code: who holds it and for what, nothing private."""
     form = VerifyForm(request.GET if "ma" in request.GET else None)
-    certificate = None
+    certificate = unit_certificate = None
     if form.is_valid():
-        certificate = certificate_services.certificate_get_by_code(
-            code=form.cleaned_data["ma"]
-        )
+        code = form.cleaned_data["ma"]
+        certificate = certificate_services.certificate_get_by_code(code=code)
+        if certificate is None:
+            # A unit's collective certificate prints a code of the same shape.
+            unit_certificate = unit_certificates.unit_certificate_get_by_code(code=code)
     return render(
         request,
         "awards/certificate_verify.html",
@@ -63,5 +68,6 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
             "form": form,
             "searched": form.is_bound and form.is_valid(),
             "certificate": certificate,
+            "unit_certificate": unit_certificate,
         },
     )

@@ -709,3 +709,55 @@ class Certificate(models.Model):
     @property
     def grouped_code(self) -> str:
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class UnitCertificate(models.Model):
+    """A unit's collective certificate (giấy khen tập thể), issued for one prized row
+    of an approved collective result, its text frozen at issue."""
+
+    # PROTECT: an approved collective result is never recomputed, and a printed
+    # certificate must keep the row it was issued from.
+    result_row = models.OneToOneField(
+        UnitResultRow,
+        verbose_name=_("dòng xếp hạng tập thể"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    # The same alphabet and length as a person's: one public page verifies both.
+    code = models.CharField(
+        _("mã xác minh"),
+        max_length=CERTIFICATE_CODE_LENGTH,
+        unique=True,
+        default=new_certificate_code,
+        editable=False,
+    )
+    issued_at = models.DateTimeField(_("thời điểm cấp"))
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=_("người cấp"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The texts below are written only by awards.unit_certificates.unit_certificate_issue.
+    unit_name = models.CharField(_("đơn vị"), max_length=255)
+    contest_title = models.CharField(_("cuộc thi"), max_length=255)
+    group_name = models.CharField(_("nhóm đơn vị"), max_length=100, blank=True)
+    result_text = models.CharField(_("kết quả"), max_length=150)
+    prize_name = models.CharField(_("giải"), max_length=100)
+
+    class Meta:
+        verbose_name = _("giấy khen tập thể")
+        verbose_name_plural = _("giấy khen tập thể")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(prize_name=""),
+                name="unit_certificate_prize_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grouped_code} {self.unit_name}"
+
+    @property
+    def grouped_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))

@@ -31,6 +31,8 @@ from awards.services import (
     unit_result_approve,
 )
 from awards.suspicion_selectors import flags_text, round_suspicion_flags
+from awards.unit_certificates import unit_certificate_can_download
+from awards.unit_certificates_views import unit_certificate_download
 from rounds.scoring import format_duration
 
 WINNER_HEADERS = (
@@ -287,11 +289,36 @@ class UnitResultRowInline(admin.TabularInline):
         "prize_name",
         "prize_amount_vnd",
         "not_ranked_because",
+        "certificate_link",
     )
     readonly_fields = fields
     can_delete = False
     extra = 0
     max_num = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UnitResultRow]:
+        return super().get_queryset(request).select_related("certificate")
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        # Inline instances live for one request: decided once for all rows.
+        self._certificates = (
+            obj is not None
+            and obj.status == UnitResult.Status.APPROVED
+            and unit_certificate_can_download(user=request.user)
+        )
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description=_("giấy khen tập thể"))
+    def certificate_link(self, row: UnitResultRow) -> str:
+        if not getattr(self, "_certificates", False) or not row.prize_name:
+            return ""
+        issued = getattr(row, "certificate", None)
+        return format_html(
+            '<a href="{}" download>{}</a>{}',
+            reverse("admin:awards_unitresult_certificate", args=[row.pk]),
+            _("Tải giấy khen (PDF)"),
+            format_html("<br><code>{}</code>", issued.grouped_code) if issued else "",
+        )
 
 
 @admin.register(UnitResult)
@@ -318,6 +345,18 @@ class UnitResultAdmin(AdminAuditMixin, ResultPermissions, ReadOnlyAdmin):
                 request,
                 lambda r=result: unit_result_approve(result=r, actor=request.user),
             )
+
+    def get_urls(self) -> list:
+        own = [
+            path(
+                # object_id names the UnitResultRow: one parameter, as the
+                # admin's own routes have.
+                "giay-khen/<id:object_id>/",
+                self.admin_site.admin_view(unit_certificate_download),
+                name="awards_unitresult_certificate",
+            ),
+        ]
+        return own + super().get_urls()
 
 
 @admin.register(AuditEntry)
