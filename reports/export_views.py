@@ -17,9 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.normalize import fold
 from awards.models import RoundResult, UnitResult
 from contest_portal.db_router import replica_reads
-from reports import exports, printed, selectors, services
+from reports import catalogue, printed, selectors, services
 from reports.models import ExportJob
-from rounds.models import Contest, Round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Small files stay in memory; a long list rolls over to a file on disk.
@@ -102,20 +101,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @export_view
 def export_winners(request: HttpRequest, round_id: int) -> HttpResponse:
     """Winners of a round; ?ca-nhan=1 adds phone and citizen ID for the committee."""
-    result = _result(round_id)
     personal = request.GET.get("ca-nhan") == "1"
     if personal and not request.user.has_perm(PERSONAL_PERMISSION):
         raise PermissionDenied
-    suffix = " (có thông tin cá nhân)" if personal else ""
-    return _download(
-        request,
-        kind="winners",
-        description=f"Danh sách đạt giải{suffix} - {result.round}",
-        personal=personal,
-        write=lambda target: exports.winners_export(
-            result=result, target=target, by=request.user, include_personal=personal
-        ),
-    )
+    return _catalogued(request, kind="winners", key=round_id, personal=personal)
 
 
 PRINT_TYPES = {
@@ -171,86 +160,52 @@ def export_unit_winners_printed(
     return _printed(request, kind="unit-winners-print", paper=paper, fmt=fmt)
 
 
-@export_view
-def export_ranking(request: HttpRequest, round_id: int) -> HttpResponse:
-    result = _result(round_id)
+def _catalogued(
+    request: HttpRequest, *, kind: str, key: object, personal: bool = False
+) -> FileResponse:
+    """A download of the catalogue's list `kind` for `key` (a round id or a
+    contest's slug), the same list the background job writes."""
+    prepared = catalogue.prepare(
+        kind=kind, key=str(key), personal=personal, by=request.user
+    )
     return _download(
         request,
-        kind="ranking",
-        description=f"Bảng xếp hạng - {result.round}",
-        personal=False,
-        write=lambda target: exports.ranking_export(
-            result=result, target=target, by=request.user
-        ),
+        kind=kind,
+        description=prepared.description,
+        personal=personal,
+        write=prepared.write,
     )
+
+
+@export_view
+def export_ranking(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _catalogued(request, kind="ranking", key=round_id)
 
 
 @export_view
 def export_units(request: HttpRequest, slug: str) -> HttpResponse:
-    contest = get_object_or_404(Contest, slug=slug)
-    return _download(
-        request,
-        kind="units",
-        description=f"Tham gia theo đơn vị - {contest}",
-        personal=False,
-        write=lambda target: exports.units_export(
-            contest=contest, target=target, by=request.user
-        ),
-    )
+    return _catalogued(request, kind="units", key=slug)
 
 
 @export_view
 def export_questions(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = get_object_or_404(Round.objects.select_related("contest"), pk=round_id)
-    return _download(
-        request,
-        kind="questions",
-        description=f"Thống kê câu hỏi - {round_}",
-        personal=False,
-        write=lambda target: exports.questions_export(
-            round_=round_, target=target, by=request.user
-        ),
-    )
+    return _catalogued(request, kind="questions", key=round_id)
 
 
 @export_view
 def export_contest_questions(request: HttpRequest, slug: str) -> HttpResponse:
-    contest = get_object_or_404(Contest, slug=slug)
-    return _download(
-        request,
-        kind="questions",
-        description=f"Thống kê câu hỏi - {contest}",
-        personal=False,
-        write=lambda target: exports.questions_export(
-            contest=contest, target=target, by=request.user
-        ),
-    )
+    return _catalogued(request, kind="contest-questions", key=slug)
 
 
 @export_view
 @permission_required(PERSONAL_PERMISSION, raise_exception=True)
 def export_contestants(request: HttpRequest, slug: str) -> HttpResponse:
-    contest = get_object_or_404(Contest, slug=slug)
-    return _download(
-        request,
-        kind="contestants",
-        description=f"Danh sách thí sinh - {contest}",
-        personal=True,
-        write=lambda target: exports.contestants_export(
-            contest=contest, target=target, by=request.user
-        ),
-    )
+    return _catalogued(request, kind="contestants", key=slug, personal=True)
 
 
 @export_view
 def export_bank(request: HttpRequest) -> HttpResponse:
-    return _download(
-        request,
-        kind="bank",
-        description="Ngân hàng câu hỏi",
-        personal=False,
-        write=lambda target: exports.bank_export(target=target, by=request.user),
-    )
+    return _catalogued(request, kind="bank", key="")
 
 
 @login_required

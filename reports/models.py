@@ -54,7 +54,7 @@ class ExportJob(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    # Written only by reports.services.export_job_run.
+    # Written only by reports.job_runs.export_job_run.
     rows = models.PositiveIntegerField(_("số dòng"), default=0)
     file = models.FileField(_("tệp"), upload_to="exports/%Y/%m/", blank=True)
     error = models.TextField(_("lỗi"), blank=True)

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from reports.services import export_job_run
+from reports.job_runs import export_job_run
 
 
 @task()

@@ -75,7 +75,8 @@ DOWNLOADS = [
     ("winners", "winners"),
     ("ranking", "ranking"),
     ("questions", "questions"),
-    ("contest-questions", "questions"),
+    # Logged under the catalogue's own kind, as its background job is.
+    ("contest-questions", "contest-questions"),
     ("units", "units"),
     ("contestants", "contestants"),
     ("bank", "bank"),

@@ -1,4 +1,6 @@
-"""Which export a background job runs: one entry per kind, shared by views and tasks."""
+"""The one catalogue of exports: each kind's title and writer, looked up by the
+download views (reports.export_views) and the background jobs (reports.job_runs)
+alike, so a list has the same name and content however it is asked for."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,19 @@ from reports import exports
 from rounds.models import Contest, Round
 
 Write = Callable[[IO[bytes]], int]
+
+KINDS = frozenset(
+    {
+        "winners",
+        "ranking",
+        "questions",
+        "units",
+        "contest-questions",
+        "contestants",
+        "bank",
+    }
+)
+PERSONAL_KINDS = frozenset({"contestants"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +53,8 @@ def _result(key: str) -> RoundResult:
 
 def prepare(*, kind: str, key: str, personal: bool, by: User) -> Prepared:
     """The description and writer of one export; Http404 for an unknown target."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown export kind: {kind!r}")
     if kind == "winners":
         result = _result(key)
         suffix = " (có thông tin cá nhân)" if personal else ""
@@ -78,17 +95,3 @@ def prepare(*, kind: str, key: str, personal: bool, by: User) -> Prepared:
             "Ngân hàng câu hỏi", lambda t: exports.bank_export(target=t, by=by)
         )
     raise ValueError(f"unknown export kind: {kind!r}")
-
-
-KINDS = frozenset(
-    {
-        "winners",
-        "ranking",
-        "questions",
-        "units",
-        "contest-questions",
-        "contestants",
-        "bank",
-    }
-)
-PERSONAL_KINDS = frozenset({"contestants"})
