@@ -6,7 +6,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -290,10 +295,45 @@ class UserEditForm(PhoneCleaningMixin, UserChangeForm):
         )
 
 
+class PasswordSetForm(AdminPasswordChangeForm):
+    """Django's form, its one untranslatable sentence said in Vietnamese."""
+
+    usable_password_help_text = _(
+        "Cho phép người dùng đăng nhập bằng mật khẩu hay không."
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+        "Nếu tắt, mật khẩu hiện tại của người dùng này sẽ bị xóa.</li></ul>"
+    )
+
+
+PERMISSION_VERBS = {
+    "add": _("Được thêm"),
+    "change": _("Được sửa"),
+    "delete": _("Được xóa"),
+    "view": _("Được xem"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as an official reads it: Django stores "Can add …" in English."""
+    verb, _sep, _rest = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if verb in PERMISSION_VERBS and model is not None:
+        return f"{PERMISSION_VERBS[verb]}: {model._meta.verbose_name}"
+    return permission.name
+
+
 @admin.register(User)
 class UserAdmin(SpreadsheetImportMixin, BaseUserAdmin):
     form = UserEditForm
     add_form = UserAddForm
+    change_password_form = PasswordSetForm
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions" and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
     import_module = manager_importer
     import_noun = _("cán bộ quản lý đơn vị")
     import_template_filename = "mau-nhap-can-bo-quan-ly-don-vi.xlsx"

@@ -257,21 +257,8 @@ AWARDS_PENDING: list[tuple[str, str]] = [
     # django-tasks-db's app name is not translatable (a plain string).
     (r"admin:awards_adminchange_changelist", r"Tasks Database Backend"),
 ]
-# English from accounts/admin.py and accounts/models.py, which another change is
-# rewriting now; reported with the awards list above. Same format.
-ACCOUNTS_PENDING: list[tuple[str, str]] = [
-    # Permission names are stored in English by Django ("Can add %s", with the
-    # English verbose name of Django's and the libraries' models) and listed as
-    # they are by the user form's `user_permissions` (accounts/admin.py).
-    (r"admin:accounts_user_change", r"Can (add|change|delete|view) .*"),
-    (r"admin:accounts_user_change", r"Tasks Database Backend"),
-    # Django's AdminPasswordChangeForm hard-codes this sentence in English
-    # (django/contrib/auth/forms.py); UserAdmin.change_password_form can replace it.
-    (
-        r"admin:auth_user_password_change",
-        r"If disabled, the current password for this user will be lost\.",
-    ),
-]
+# English from accounts/admin.py and accounts/models.py; same format.
+ACCOUNTS_PENDING: list[tuple[str, str]] = []
 
 SKIPPED_VIEWS = {
     "admin:logout",  # a POST form, and would end the session
