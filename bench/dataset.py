@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Unit, User
+from accounts.services import user_name_set
 from quizzes.models import Choice, Question, QuestionRevision, Topic
 from rounds.models import Attempt, Contest, Round
 from rounds.scoring import answers_fingerprint
@@ -213,6 +214,7 @@ def _contestants(size: Size, communes: list[int], now: datetime) -> int:
         "password",
         "phone",
         "full_name",
+        "search_name",
         "date_of_birth",
         "gender",
         "occupation",
@@ -224,15 +226,21 @@ def _contestants(size: Size, communes: list[int], now: datetime) -> int:
         "must_change_password",
         "nationality",
     ]
-    defaults = [f.get_default() for f in map(User._meta.get_field, columns[9:])]
+    defaults = [f.get_default() for f in map(User._meta.get_field, columns[10:])]
 
     def rows() -> Iterator[tuple]:
         for i in range(size.contestants):
+            # The name and its accent-free copy, as accounts.services writes them.
+            person = user_name_set(
+                user=User(),
+                full_name=f"{rng.choice(FIRST)} {rng.choice(MIDDLE)} {rng.choice(LAST)}",
+            )
             yield (
                 start + i,
                 password,
                 f"0{PHONE_BASE + i:09d}",
-                f"{rng.choice(FIRST)} {rng.choice(MIDDLE)} {rng.choice(LAST)}",
+                person.full_name,
+                person.search_name,
                 date(1970 + i % 35, 1 + i % 12, 1 + i % 28),
                 "male" if i % 2 else "female",
                 ("civil_servant", "student", "worker", "other")[i % 4],
