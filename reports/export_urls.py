@@ -22,6 +22,11 @@ urlpatterns = [
         name="export-unit-winners-printed",
     ),
     path(
+        "tuan-thi/<id:round_id>/xep-hang.pdf",
+        export_views.export_ranking_pdf,
+        name="export-ranking-pdf",
+    ),
+    path(
         "tuan-thi/<id:round_id>/xep-hang.xlsx",
         export_views.export_ranking,
         name="export-ranking",

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -145,6 +146,23 @@ def export_winners_printed(
     _printable(fmt)
     paper = printed.round_winners_paper(result=_result(round_id))
     return _printed(request, kind="winners-print", paper=paper, fmt=fmt)
+
+
+@export_view
+def export_ranking_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The full ranking as a PDF to read and sign, for rounds a PDF can hold."""
+    paper = printed.round_ranking_paper(result=_result(round_id))
+    if len(paper.rows) > printed.RANKING_PDF_MAX_ROWS:
+        messages.warning(
+            request,
+            _(
+                "Bảng xếp hạng có hơn %(n)s người: vui lòng tải bản Excel (đã định "
+                "dạng để in)."
+            )
+            % {"n": f"{printed.RANKING_PDF_MAX_ROWS:,}".replace(",", ".")},
+        )
+        return redirect("reports:export-list")
+    return _printed(request, kind="ranking-print", paper=paper, fmt="pdf")
 
 
 @export_view

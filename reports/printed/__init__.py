@@ -9,8 +9,20 @@ workbook is written with openpyxl, which sets up printing and embeds the QR imag
 the long exports stay with our own streaming writer (reports.xlsx).
 """
 
-from reports.printed.lists import round_winners_paper, unit_winners_paper
+from reports.printed.lists import (
+    RANKING_PDF_MAX_ROWS,
+    round_ranking_paper,
+    round_winners_paper,
+    unit_winners_paper,
+)
 from reports.printed.pdf import paper_pdf
 from reports.printed.workbook import paper_xlsx
 
-__all__ = ["paper_pdf", "paper_xlsx", "round_winners_paper", "unit_winners_paper"]
+__all__ = [
+    "RANKING_PDF_MAX_ROWS",
+    "paper_pdf",
+    "paper_xlsx",
+    "round_ranking_paper",
+    "round_winners_paper",
+    "unit_winners_paper",
+]

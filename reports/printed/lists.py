@@ -158,3 +158,58 @@ def unit_winners_paper(*, result: UnitResult, day: date | None = None) -> Paper:
         check_url=list_check_url(result.checksum) if approved else "",
         filename=f"Danh sách tập thể đạt giải - {contest.title}",
     )
+
+
+# A ranking printed as PDF is for reading and signing, not a data dump: past this,
+# the official takes the workbook (which prints set up the same way).
+RANKING_PDF_MAX_ROWS = 5000
+
+
+def round_ranking_paper(*, result: RoundResult, day: date | None = None) -> Paper:
+    """Everyone ranked in a round, in rank order, without personal data."""
+    round_ = result.round
+    rows = result.rows.order_by("rank").values_list(
+        "rank",
+        "full_name",
+        "unit_name",
+        "correct",
+        "question_count",
+        "prediction",
+        "duration_ms",
+        "prize_name",
+    )[: RANKING_PDF_MAX_ROWS + 1]
+    predicted = round_.has_prediction or result.prediction_truth is not None
+    columns = [
+        Column("Hạng", 6, numeric=True),
+        Column("Họ và tên", 26),
+        Column("Đơn vị", 34),
+        Column("Số câu đúng", 10, numeric=True),
+        *([Column("Dự đoán", 12, numeric=True)] if predicted else []),
+        Column("Thời gian làm bài", 14, numeric=True),
+        Column("Giải", 14),
+    ]
+    lines = tuple(
+        (
+            str(rank),
+            name,
+            unit,
+            f"{correct}/{total}",
+            *((("—" if guess is None else money(guess)),) if predicted else ()),
+            format_duration(ms),
+            prize,
+        )
+        for rank, name, unit, correct, total, guess, ms, prize in rows
+    )
+    approved = result.status == RoundResult.Status.APPROVED
+    return Paper(
+        header=official_header(contest=round_.contest, day=_today(day)),
+        title="BẢNG XẾP HẠNG",
+        subtitle=f"{round_.contest.title} — {round_.name}",
+        columns=tuple(columns),
+        rows=lines,
+        summary=f"Bảng gồm {result.participants:,} người dự thi.".replace(",", "."),
+        draft=not approved,
+        checksum=result.checksum if approved else "",
+        check_url=list_check_url(result.checksum) if approved else "",
+        filename=f"Bảng xếp hạng - {round_.name}",
+    )

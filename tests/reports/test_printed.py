@@ -328,3 +328,35 @@ def test_a_malformed_checksum_is_said_in_words(client, typed):
 
     assert response.status_code == 200
     assert "Mã kiểm tra gồm 64 ký tự" in response.content.decode()
+
+
+def test_the_full_ranking_prints_as_a_pdf_with_everyone(approved):
+    client = Client()
+    client.force_login(staff_in("Ban Giám khảo"))
+
+    response = client.get(
+        reverse("reports:export-ranking-pdf", args=[approved.round_id])
+    )
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "BẢNG XẾP HẠNG" in text
+    assert all(f"Thí sinh số {n}" in text for n in range(8))
+    assert "Nguyễn Văn Sơn" in text
+    qr = reader.pages[-1].images[0]
+    assert qr_texts(qr.image) == [list_check_url(approved.checksum)]
+
+
+def test_a_ranking_too_long_for_a_pdf_sends_the_official_to_the_workbook(
+    approved, monkeypatch
+):
+    monkeypatch.setattr("reports.printed.RANKING_PDF_MAX_ROWS", 5)
+    client = Client()
+    client.force_login(staff_in("Ban Giám khảo"))
+
+    response = client.get(
+        reverse("reports:export-ranking-pdf", args=[approved.round_id]), follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("reports:export-list")
+    assert "vui lòng tải bản Excel" in response.content.decode()
