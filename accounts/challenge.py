@@ -7,6 +7,8 @@ takes it out of the session and marks it spent in the cache (two posts racing wi
 one session still register one account). Each accepted challenge counts towards its
 address's registration rate, and the next challenge that address gets is harder
 (accounts.proof_of_work.difficulty_for, settings.REGISTRATION_CHALLENGE_RAMP).
+A browser without JavaScript answers a picture of digits instead
+(accounts.noscript_challenge), which counts towards the same rate.
 """
 
 import secrets
@@ -34,7 +36,8 @@ RATE_SCOPE = "registration-rate"
 MESSAGES = {
     "challenge_missing": _(
         "Trình duyệt chưa hoàn tất bước kiểm tra chống đăng ký tự động. "
-        "Vui lòng bật JavaScript, chờ vài giây rồi bấm Đăng ký lại."
+        "Vui lòng chờ vài giây rồi bấm Đăng ký lại (trình duyệt tắt JavaScript "
+        "thì nhập các chữ số trong hình ở cuối biểu mẫu)."
     ),
     "challenge_invalid": _(
         "Bước kiểm tra chống đăng ký tự động không hợp lệ. "
@@ -139,6 +142,11 @@ def challenge_verify(
     if not cache.add(used_key, 1, timeout=settings.REGISTRATION_CHALLENGE_MAX_AGE + 60):
         raise _error("challenge_reused")
     session[SESSION_KEY] = [p for p in open_prefixes if p != prefix]
+    registration_count(client)
+
+
+def registration_count(client: str) -> None:
+    """Count an accepted challenge (either kind) towards its address's rate."""
     if client:
         key, seconds = _rate_window(client)
         count_hit(key=key, seconds=seconds, store=cache)

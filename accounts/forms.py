@@ -2,6 +2,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
@@ -17,6 +18,7 @@ from accounts.normalize import (
     normalize_email,
     normalize_phone,
 )
+from accounts.noscript_challenge import picture_issue, picture_verify
 from accounts.selectors import unit_list_selectable, user_find_conflicts
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
@@ -241,6 +243,11 @@ class RegistrationForm(ProfileFields):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # Read only from a browser without JavaScript: the template draws it inside
+    # <noscript>, beside its picture, never with the other fields.
+    picture_answer = forms.CharField(
+        label=_("Nhập các chữ số trong hình"), required=False, strip=False
+    )
 
     field_order = [
         "full_name",
@@ -264,15 +271,38 @@ class RegistrationForm(ProfileFields):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # True with the unit picker's search box and without it (a plain list, when
+        # JavaScript is off); the search box says itself that typing finds a unit.
+        self.fields["unit"].help_text = _(
+            "Chọn xã, phường hoặc cơ quan của bạn (xếp theo quận, huyện)."
+        )
         # The challenge belongs to the browser's session (a form built without one,
         # to check a field, gets a throwaway session and can never be accepted).
         self.session: Session = {} if session is None else session
         self.client = client
         self.challenge: Challenge | None = None
+        self.picture_id = ""
+        # Seconds the address must wait before answering another picture; set by
+        # the view, which answers 429 instead of the page.
+        self.picture_wait: int | None = None
+
+    @property
+    def picture_digit_count(self) -> int:
+        return settings.REGISTRATION_PICTURE_DIGITS
+
+    @property
+    def answers_picture(self) -> bool:
+        """Posted by a browser without JavaScript: a picture, no proof of work."""
+        return bool(self.data.get("picture_id")) and not self.data.get(
+            "challenge_nonce"
+        )
 
     def issue_challenge(self) -> Challenge:
-        """A fresh challenge for the page: a re-shown form needs a new solution."""
+        """A fresh challenge for the page: a re-shown form needs a new solution.
+
+        Also a picture for a browser without JavaScript, drawn only if fetched."""
         self.challenge = challenge_issue(self.session, client=self.client)
+        self.picture_id = picture_issue(self.session)
         return self.challenge
 
     def clean_nationality(self) -> str:
@@ -284,15 +314,36 @@ class RegistrationForm(ProfileFields):
             raise forms.ValidationError(PHONE_INVALID_MESSAGE, code="invalid_phone")
         return phone
 
+    def verify_challenge(self) -> None:
+        """A solved proof of work, or else a right answer to the picture."""
+        if self.picture_wait is not None:
+            raise forms.ValidationError(
+                _("Bạn thao tác quá nhanh. Vui lòng thử lại sau."),
+                code="picture_rate_limited",
+            )
+        if self.answers_picture:
+            try:
+                picture_verify(
+                    self.session,
+                    picture_id=self.data.get("picture_id", ""),
+                    answer=self.data.get("picture_answer", ""),
+                    client=self.client,
+                )
+            except forms.ValidationError as error:
+                # A field error: the picture and its box are where it shows.
+                raise forms.ValidationError({"picture_answer": error}) from error
+            return
+        challenge_verify(
+            self.session,
+            token=self.data.get("challenge_token", ""),
+            nonce=self.data.get("challenge_nonce", ""),
+            client=self.client,
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         try:
-            challenge_verify(
-                self.session,
-                token=self.data.get("challenge_token", ""),
-                nonce=self.data.get("challenge_nonce", ""),
-                client=self.client,
-            )
+            self.verify_challenge()
         except forms.ValidationError as error:
             # Whether a phone, email or CCCD is registered is told only to a
             # solved challenge.

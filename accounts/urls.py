@@ -10,6 +10,11 @@ app_name = "accounts"
 urlpatterns = [
     path("dang-ky/", views.register, name="register"),
     path(
+        "dang-ky/hinh-kiem-tra/<str:token>/",
+        views.registration_picture,
+        name="registration-picture",
+    ),
+    path(
         "dang-nhap/",
         views.LoginView.as_view(authentication_form=LoginForm),
         name="login",

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -20,6 +20,8 @@ from accounts.forms import LoginForm, ProfileFields, ProfileForm, RegistrationFo
 from accounts.lockout import login_rate_key
 from accounts.models import User
 from accounts.normalize import normalize_phone
+from accounts.noscript_challenge import RATE_SCOPE as PICTURE_RATE_SCOPE
+from accounts.noscript_challenge import picture_digits, picture_render
 from accounts.services import user_change_password, user_register, user_update_profile
 from accounts.sms import sms_enabled
 from contest_portal.client_ip import client_ip
@@ -107,18 +109,25 @@ def probe_refusal(request: HttpRequest, form: ProfileFields) -> HttpResponse | N
 
 
 def registration_form(request: HttpRequest, **kwargs: Any) -> RegistrationForm:
-    return RegistrationForm(
+    form = RegistrationForm(
         request.POST or None,
         session=request.session,
         client=client_ip(request),
         **kwargs,
     )
+    if request.method == "POST" and form.answers_picture:
+        # Counted before the answer is checked: blind guesses cost too. Over the
+        # limit, the form refuses and registration_page answers 429.
+        form.picture_wait = check_request(request, PICTURE_RATE_SCOPE)
+    return form
 
 
 def registration_page(
     request: HttpRequest, form: RegistrationForm, contest: Any = None
 ) -> HttpResponse:
     """The registration form (again) with a fresh challenge of this session."""
+    if form.picture_wait is not None:
+        return too_many_requests(request, form.picture_wait, as_json=False)
     refusal = probe_refusal(request, form)
     if refusal is not None:
         return refusal
@@ -141,6 +150,20 @@ def register(request: HttpRequest) -> HttpResponse:
     ):
         return redirect(safe_next(request, reverse_lazy("rounds:home")))
     return registration_page(request, form)
+
+
+@require_GET
+@ratelimit(PICTURE_RATE_SCOPE, methods=("GET",))
+def registration_picture(request: HttpRequest, token: str) -> HttpResponse:
+    """The digits a browser without JavaScript reads, for the session it was made for."""
+    digits = picture_digits(request.session, token)
+    if digits is None:
+        raise Http404
+    response = HttpResponse(
+        picture_render(digits, seed=token), content_type="image/png"
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @method_decorator(ratelimit("login", user_key=login_rate_key), name="dispatch")

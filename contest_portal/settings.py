@@ -199,6 +199,11 @@ RATE_LIMITS = {
     "attempt-start": {"user": (20, 60), "ip": (6000, 60)},
     "attempt-save": {"user": (120, 60), "ip": (36000, 60)},
     "attempt-submit": {"user": (10, 60), "ip": (3000, 60)},
+    # Registration without JavaScript (accounts.noscript_challenge): each picture of
+    # digits drawn and each answer posted, per address. A tenth of "register": a
+    # script reads digits far more cheaply than it does the proof of work, which
+    # also grows harder per address; few people behind one address lack JavaScript.
+    "register-picture": {"ip": (300, 3600)},
 }
 # Registration proof of work: leading zero bits of SHA-256(challenge + nonce).
 # 16 bits is ~65,000 hashes on average: about a second on a cheap phone.
@@ -216,6 +221,10 @@ REGISTRATION_CHALLENGE_RAMP = {
     "per_bit": env.int("DJANGO_REGISTRATION_CHALLENGE_PER_BIT", default=3),
     "max": env.int("DJANGO_REGISTRATION_CHALLENGE_MAX", default=20),
 }
+# Digits in the picture a browser without JavaScript is asked to read instead of the
+# proof of work: 5 (of 8 kinds: no 1 or 7) is one chance in ~33,000 for a blind guess,
+# and each guess costs one of the address's "register-picture" requests.
+REGISTRATION_PICTURE_DIGITS = 5
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
