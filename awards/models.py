@@ -19,6 +19,11 @@ def default_unit_tie_break() -> list[str]:
     return list(collective.DEFAULT_TIE_BREAK)
 
 
+def new_share_token() -> str:
+    """A result row's share token: 128 random bits, as the INSERT writes them."""
+    return secrets.token_hex(16)
+
+
 class RankingRules(models.Model):
     """How a contest ranks people and units; every number here is the contest's own."""
 
@@ -418,9 +423,10 @@ class ResultRow(models.Model):
     Deleting a referenced user, attempt or unit is refused by Django (PROTECT), but
     the database does not check these three keys: for a round of 300,000 people the
     checks cost ~19 s of the compute (one trigger and one row lock per key per row).
-    Only (result, rank) and (result, user) are indexed: every query of ours starts
-    from a result. Finding the rows of a user, attempt, unit or tier is a rare admin
-    deletion and may scan; each index costs ~0.5 s of the 300,000-row compute.
+    Only (result, rank), (result, user) and the share token are indexed: every
+    query of ours starts from a result, but for the public share page that starts
+    from its token. Finding the rows of a user, attempt, unit or tier is a rare
+    admin deletion and may scan; each index costs ~0.5 s of the 300,000-row compute.
     """
 
     # (result, rank) leads an index already: no separate one for the key.
@@ -471,6 +477,16 @@ class ResultRow(models.Model):
     prize_amount_vnd = models.PositiveBigIntegerField(_("trị giá (đồng)"), default=0)
     skip_reason = models.CharField(_("không xét giải vì"), max_length=40, blank=True)
     qualified = models.BooleanField(_("vào chung kết"), default=False)
+    # Accent-free "full name unit name" for the public search ("lung cu" finds
+    # "Lũng Cú"), copied with the names from the folded User.search_name and
+    # Unit.search_name by the INSERT of result_compute, so it matches the copies.
+    # Searched within one result: the scan of one round's rows is the plan.
+    search_text = models.CharField(max_length=410, editable=False, default="")
+    # The unguessable id of the row's public share page, random per row and written
+    # by the INSERT of result_compute; a recomputed list has new tokens.
+    share_token = models.CharField(
+        max_length=32, editable=False, default=new_share_token
+    )
 
     class Meta:
         verbose_name = _("dòng xếp hạng")
@@ -480,6 +496,9 @@ class ResultRow(models.Model):
             models.UniqueConstraint(fields=["result", "rank"], name="result_rank_once"),
             # Also the index of one contestant's own line.
             models.UniqueConstraint(fields=["result", "user"], name="result_user_once"),
+            models.UniqueConstraint(
+                fields=["share_token"], name="result_row_share_token_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,11 @@ app_name = "awards"
 urlpatterns = [
     path("tuan-thi/<id:round_id>/", views.round_results, name="round-results"),
     path("tap-the/<slug:slug>/", views.unit_results, name="unit-results"),
+    re_path(
+        r"^chia-se/(?P<share_token>[0-9a-f]{32})/$",
+        views.result_share,
+        name="result-share",
+    ),
     path("kiem-tra/", paper_views.list_check, name="list-check-search"),
     re_path(
         r"^kiem-tra/(?P<checksum>[0-9a-f]{64})/$",

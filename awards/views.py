@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.normalize import clean_text
 from awards import selectors
+from awards.paper import full_url
 from rounds.models import Contest, Round
 from rounds.scoring import format_duration
 
@@ -26,12 +30,20 @@ def round_results(request: HttpRequest, round_id: int) -> HttpResponse:
         "revoked": selectors.revoked_results(round_=round_),
     }
     if result is not None:
+        search = selectors.result_search_words(request.GET.get("tim"))
         page = Paginator(
-            selectors.result_rows_public(result=result), PAGE_SIZE
+            selectors.result_rows_public(result=result, search=search), PAGE_SIZE
         ).get_page(request.GET.get("trang"))
         for row in page.object_list:
             row["duration_text"] = format_duration(row["duration_ms"])
         context["page"] = page
+        context["search"] = search
+        # The typed words, as shown back in the box and kept by the pager's links.
+        context["search_typed"] = (
+            clean_text(request.GET.get("tim"))[: selectors.SEARCH_MAX_CHARS]
+            if search
+            else ""
+        )
         context["rules_words"] = selectors.result_rules_in_words(result=result)
         context["winners"] = list(
             selectors.result_rows_public(result=result).exclude(prize_name="")
@@ -74,3 +86,32 @@ def unit_results(request: HttpRequest, slug: str) -> HttpResponse:
             else [],
         },
     )
+
+
+@require_GET
+def result_share(request: HttpRequest, share_token: str) -> HttpResponse:
+    """One person's line of an approved list, public by its unguessable token, with
+    the preview tags chat apps read: nothing the public ranking does not show."""
+    row = selectors.result_row_shared(token=share_token)
+    if row is None:
+        raise Http404
+    row["duration_text"] = format_duration(row["duration_ms"])
+    return render(
+        request,
+        "awards/result_share.html",
+        {
+            "row": row,
+            "share_url": _absolute(
+                request,
+                reverse("awards:result-share", kwargs={"share_token": share_token}),
+            ),
+            "results_url": reverse(
+                "awards:round-results", kwargs={"round_id": row["result__round_id"]}
+            ),
+        },
+    )
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    """The full address chat apps fetch: the site's own, else the one asked for."""
+    return full_url(path) if settings.SITE_URL else request.build_absolute_uri(path)

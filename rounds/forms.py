@@ -45,24 +45,35 @@ class SubmitForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        answers: dict[int, int] = {}
-        for key in self.data:
-            if not _ANSWER_FIELD.fullmatch(key):
-                continue
-            values = (
-                self.data.getlist(key)
-                if hasattr(self.data, "getlist")
-                else [self.data[key]]
+        answers, malformed = _read_answers(self.data, self.question_count)
+        if malformed:
+            raise forms.ValidationError(
+                _("Phương án trả lời không hợp lệ."), code="invalid_choice"
             )
-            position = _small_int(key[1:])
-            shown = _small_int(values[-1]) if len(values) == 1 else None
-            if position is None or shown is None or position >= self.question_count:
-                raise forms.ValidationError(
-                    _("Phương án trả lời không hợp lệ."), code="invalid_choice"
-                )
-            answers[position] = shown
         cleaned["answers"] = answers
         return cleaned
+
+    def posted_answers(self) -> dict[int, int]:
+        """The well-formed answers of the post, even when the form is refused, so a
+        refused page can show them ticked again; malformed ones are dropped."""
+        return _read_answers(self.data, self.question_count)[0]
+
+
+def _read_answers(data: Any, question_count: int) -> tuple[dict[int, int], bool]:
+    """(position -> shown choice for each well-formed answer, was any malformed)."""
+    answers: dict[int, int] = {}
+    malformed = False
+    for key in data:
+        if not _ANSWER_FIELD.fullmatch(key):
+            continue
+        values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+        position = _small_int(key[1:])
+        shown = _small_int(values[-1]) if len(values) == 1 else None
+        if position is None or shown is None or position >= question_count:
+            malformed = True
+        else:
+            answers[position] = shown
+    return answers, malformed
 
 
 def _small_int(value: str) -> int | None:

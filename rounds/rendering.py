@@ -4,14 +4,23 @@ Thirty questions of four choices through the template engine cost more than the 
 of the request together; the markup here is the same the template used to produce.
 """
 
+from collections.abc import Mapping
+
 from django.utils.safestring import SafeString, mark_safe
 
 from rounds.models import Attempt
 from rounds.selectors import LETTERS, revisions_get
 
 
-def attempt_questions_html(*, attempt: Attempt) -> tuple[SafeString, SafeString, int]:
-    """(navigator items, question fieldsets, answered count) for the attempt page."""
+def attempt_questions_html(
+    *, attempt: Attempt, posted: Mapping[int, int] | None = None
+) -> tuple[SafeString, SafeString, int]:
+    """(navigator items, question fieldsets, answered count) for the attempt page.
+
+    `posted` (position -> shown choice) is what a refused form sent: it is shown
+    ticked over the stored answers, so a refusal loses nothing the contestant chose.
+    """
+    posted = posted or {}
     revisions = revisions_get(item[0] for item in attempt.draw)
     nav: list[str] = []
     body: list[str] = []
@@ -20,6 +29,8 @@ def attempt_questions_html(*, attempt: Attempt) -> tuple[SafeString, SafeString,
         revision = revisions[revision_id]
         given = attempt.answers[position]
         chosen = given[0] if given else None
+        if position in posted and 0 <= posted[position] < len(permutation):
+            chosen = permutation[posted[position]]
         number = position + 1
         if chosen is not None:
             answered += 1

@@ -16,6 +16,11 @@ urlpatterns = [
     path("bai-thi/<str:public_id>/", views.attempt_page, name="attempt"),
     path("bai-thi/<str:public_id>/luu/", views.attempt_save, name="attempt-save"),
     path(
+        "bai-thi/<str:public_id>/xem-lai/",
+        views.attempt_summary,
+        name="attempt-summary",
+    ),
+    path(
         "bai-thi/<str:public_id>/nop-bai/", views.attempt_submit, name="attempt-submit"
     ),
     path(

@@ -18,7 +18,13 @@ from accounts.views import (
     safe_next,
 )
 from awards.rules_text import COUNTED_LABELS
-from awards.selectors import contest_rules_in_words, counted_attempt_of
+from awards.selectors import (
+    contest_rules_in_words,
+    counted_attempt_of,
+    result_get_published,
+    result_row_of_user,
+    result_standings_of_user,
+)
 from contest_portal.ratelimit import ratelimit
 from rounds import eligibility, page_cache, rendering, scoring, selectors, services
 from rounds.forms import SaveForm, SubmitForm
@@ -190,7 +196,7 @@ def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
 def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
     now = timezone.now()
     nav_html, questions_html, answered = rendering.attempt_questions_html(
-        attempt=attempt
+        attempt=attempt, posted=form.posted_answers() if form is not None else None
     )
     remaining_ms = max(int((attempt.deadline - now).total_seconds() * 1000), 0)
     return {
@@ -253,27 +259,94 @@ def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
 @require_POST
 @ratelimit("attempt-submit")
 def attempt_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The final submit: the summary's confirmation, or the page's script at the deadline."""
     attempt = _own_attempt(request, public_id)
     form = SubmitForm(request.POST, question_count=attempt.question_count)
-    if form.is_valid():
-        try:
-            attempt = services.attempt_submit(
-                attempt=attempt,
-                answers=form.cleaned_data["answers"],
-                prediction=form.cleaned_data["prediction"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if attempt.finished_by == Attempt.FinishedBy.DEADLINE:
-                messages.warning(
-                    request,
-                    _(
-                        "Bài nộp sau thời hạn: bài thi được chấm theo các câu trả lời "
-                        "đã lưu trước khi hết giờ."
-                    ),
-                )
-            return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    if not form.is_valid():
+        return _refused(request, attempt, form)
+    return _submit(request, attempt, form)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit("attempt-submit")
+def attempt_summary(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The "Nộp bài" step without a script: save what the page posted, then say what
+    is still unanswered before the contestant confirms; a complete one is submitted."""
+    attempt = _own_attempt(request, public_id)
+    if request.method == "GET":
+        return redirect("rounds:attempt", public_id=attempt.public_id)
+    form = SubmitForm(request.POST, question_count=attempt.question_count)
+    if not form.is_valid():
+        return _refused(request, attempt, form)
+    try:
+        attempt = services.attempt_save_posted(
+            attempt=attempt,
+            answers=form.cleaned_data["answers"],
+            prediction=form.cleaned_data["prediction"],
+        )
+    except services.AttemptExpiredError as error:
+        messages.warning(request, error.messages[0])
+        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _refused(request, attempt, form)
+    unanswered = [n for n, entry in enumerate(attempt.answers, 1) if entry is None]
+    prediction_missing = attempt.round.has_prediction and attempt.prediction is None
+    if not unanswered and not prediction_missing:
+        # Nothing to warn about: a confirmation would only add to the ranked duration.
+        return _submit(request, attempt, form)
+    return render(
+        request,
+        "rounds/attempt_summary.html",
+        {
+            "attempt": attempt,
+            "round": attempt.round,
+            "question_count": len(attempt.draw),
+            "unanswered": unanswered,
+            "prediction_missing": prediction_missing,
+            "resend": _resend_fields(form),
+        },
+    )
+
+
+def _resend_fields(form: SubmitForm) -> list[tuple[str, str]]:
+    """The posted answers as hidden fields, so the confirmation sends them again."""
+    fields = [
+        (f"q{position}", str(shown))
+        for position, shown in sorted(form.cleaned_data["answers"].items())
+    ]
+    if form.cleaned_data["prediction"] is not None:
+        fields.append(("prediction", str(form.cleaned_data["prediction"])))
+    return fields
+
+
+def _submit(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpResponse:
+    try:
+        attempt = services.attempt_submit(
+            attempt=attempt,
+            answers=form.cleaned_data["answers"],
+            prediction=form.cleaned_data["prediction"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _refused(request, attempt, form)
+    if attempt.finished_by == Attempt.FinishedBy.DEADLINE:
+        messages.warning(
+            request,
+            _(
+                "Bài nộp sau thời hạn: bài thi được chấm theo các câu trả lời "
+                "đã lưu trước khi hết giờ."
+            ),
+        )
+    return redirect("rounds:attempt-result", public_id=attempt.public_id)
+
+
+def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpResponse:
+    """The page again with its errors, every posted answer ticked and the prediction
+    as typed. A refused request changes nothing: the answers are still on the
+    contestant's screen, to send again."""
     attempt.refresh_from_db()
     if attempt.status != Attempt.Status.OPEN:
         return redirect("rounds:attempt-result", public_id=attempt.public_id)
@@ -303,12 +376,31 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         if review
         else []
     )
+    # Where one stands: read from the approved list only, never from the live data.
+    published = None if attempt.is_practice else result_get_published(round_=round_)
+    standing = (
+        result_row_of_user(result=published, user_id=request.user.pk)
+        if published
+        else None
+    )
+    score_share = attempt.correct_count / (attempt.question_count or 1)
     return render(
         request,
         "rounds/attempt_result.html",
         {
             "attempt": attempt,
             "round": round_,
+            "published": published,
+            "standing": standing,
+            "standing_attempt": next(
+                (a for a in attempts if standing and a.pk == standing["attempt_id"]),
+                None,
+            ),
+            "score_level": "good"
+            if score_share >= 0.8
+            else "fair"
+            if score_share >= 0.5
+            else "low",
             "duration_text": scoring.format_duration(attempt.duration_ms or 0),
             "used": used,
             "left": (round_.max_attempts - used) if round_.max_attempts else None,
@@ -331,6 +423,17 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
         else attempt
         for attempt in selectors.attempt_list_for_user(user=request.user)
     ]
+    # The approved lists of every round at once: two queries, however many rounds.
+    standings = result_standings_of_user(
+        user_id=request.user.pk,
+        round_ids={a.round_id for a in attempts if not a.is_practice},
+    )
     for attempt in attempts:
         attempt.duration_text = scoring.format_duration(attempt.duration_ms or 0)
+        score_share = (attempt.correct_count or 0) / (attempt.question_count or 1)
+        attempt.score_level = (
+            "good" if score_share >= 0.8 else "fair" if score_share >= 0.5 else "low"
+        )
+        attempt.list_approved = attempt.round_id in standings
+        attempt.standing = standings.get(attempt.round_id)
     return render(request, "rounds/attempt_list.html", {"attempts": attempts})

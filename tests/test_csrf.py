@@ -93,6 +93,7 @@ def samples(world: World) -> dict[str, str]:
         "app_label": "quizzes",
         "url": "khong-co-trang-nay/",
         "fmt": "pdf",
+        "share_token": "0" * 32,
         "checksum": "0" * 64,
     }
 
@@ -352,6 +353,13 @@ def case(name: str, world: World) -> Case:
             {"q0": "1"},
             lambda: Attempt.objects.get(pk=attempt.pk).status,
         )
+    if name == "rounds:attempt-summary":
+        return Case(
+            alice,
+            reverse(name, args=[attempt.public_id]),
+            {"q0": "1"},
+            lambda: Attempt.objects.get(pk=attempt.pk).answers,
+        )
     if name == "reports:export-job-start":
         return Case(judge, reverse(name), {"kind": "bank"}, _count(ExportJob.objects))
     raise LookupError(name)
@@ -448,6 +456,7 @@ PUBLIC_POSTS = [
     "rounds:attempt-start",
     "rounds:attempt-save",
     "rounds:attempt-submit",
+    "rounds:attempt-summary",
     "reports:export-job-start",
 ]
 ADMIN_POSTS = [

@@ -1,7 +1,8 @@
 """Reads of the awards app, one module per subject; the public names are here.
 
 - ranking: the ranking in the database, its statistics, the live top;
-- results: a computed result's rows, tiers and winners, as the pages read them;
+- results: a computed result's rows, tiers and winners, as the pages read them,
+  the public search and share page, and where one contestant stands;
 - rules: a contest's ranking rules, and the rules in words.
 """
 
@@ -23,13 +24,18 @@ from awards.selectors.ranking import (
 )
 from awards.selectors.results import (
     PRIZE_WALK_FIELDS,
+    PUBLIC_ROW_FIELDS,
+    SEARCH_MAX_CHARS,
     disqualified_user_ids,
     individual_tiers,
     other_weekly_winner_ids,
     result_get_published,
     result_row_of_user,
+    result_row_shared,
     result_rows_public,
     result_rows_walk,
+    result_search_words,
+    result_standings_of_user,
     revoked_results,
     unit_result_get_published,
 )
@@ -47,8 +53,10 @@ __all__ = [
     "LEADERBOARD_SECONDS",
     "LEADERBOARD_SIZE",
     "PRIZE_WALK_FIELDS",
+    "PUBLIC_ROW_FIELDS",
     "RANKING_FIELDS",
     "RANK_KEY_COLUMNS",
+    "SEARCH_MAX_CHARS",
     "RoundStats",
     "contest_rules_in_words",
     "counted_attempt_of",
@@ -60,9 +68,12 @@ __all__ = [
     "ranking_rules_get",
     "result_get_published",
     "result_row_of_user",
+    "result_row_shared",
     "result_rows_public",
     "result_rows_walk",
     "result_rules_in_words",
+    "result_search_words",
+    "result_standings_of_user",
     "revoked_results",
     "round_counted_attempts",
     "round_ranking_rows",

@@ -1,9 +1,10 @@
 """A computed round result: its rows as the prize walk and the pages read them."""
 
-from django.db.models import (
-    QuerySet,
-)
+from collections.abc import Iterable
 
+from django.db.models import Q, QuerySet
+
+from accounts.normalize import fold
 from awards.models import (
     Disqualification,
     PrizeTier,
@@ -92,19 +93,42 @@ def revoked_results(*, round_: Round) -> list[RevokedRoundResult]:
     )
 
 
-def result_rows_public(*, result: RoundResult, limit: int | None = None) -> QuerySet:
-    """Rows for the public page: no phone, email, ID number or date of birth."""
-    rows = result.rows.order_by("rank").values(
-        "rank",
-        "group_name",
-        "prize_name",
-        "full_name",
-        "unit_name",
-        "correct",
-        "question_count",
-        "prediction",
-        "duration_ms",
-    )
+PUBLIC_ROW_FIELDS = (
+    "rank",
+    "group_name",
+    "prize_name",
+    "full_name",
+    "unit_name",
+    "correct",
+    "question_count",
+    "prediction",
+    "duration_ms",
+)
+# A search longer than any stored name and unit cannot match; it is cut, not refused.
+SEARCH_MAX_CHARS = 100
+
+
+def result_search_words(text: str | None) -> str:
+    """What a person typed into the public search, folded as the rows' search_text
+    is ("Nguyễn  Văn A" and "nguyen van a" alike); "" searches nothing."""
+    return fold((text or "")[: SEARCH_MAX_CHARS * 4])[:SEARCH_MAX_CHARS].strip()
+
+
+def result_rows_public(
+    *, result: RoundResult, limit: int | None = None, search: str = ""
+) -> QuerySet:
+    """Rows for the public page: no phone, email, ID number or date of birth. With
+    `search` (folded by result_search_words), the rows whose accent-free name or
+    unit has a word starting with it: "van a" finds "Nguyễn Văn An"."""
+    rows = result.rows.all()
+    if search:
+        # One result's rows are scanned in rank order (the (result, rank) index);
+        # the LIKE of a short folded column is cheap beside a trigram index's
+        # cost to the 300,000-row compute.
+        rows = rows.filter(
+            Q(search_text__startswith=search) | Q(search_text__contains=f" {search}")
+        )
+    rows = rows.order_by("rank").values(*PUBLIC_ROW_FIELDS)
     return rows[:limit] if limit else rows
 
 
@@ -112,7 +136,77 @@ def result_row_of_user(*, result: RoundResult, user_id: int) -> dict | None:
     """One contestant's own line in an approved result: an index lookup."""
     return (
         result.rows.filter(user_id=user_id)
-        .values("rank", "correct", "question_count", "duration_ms", "prize_name")
+        .values(
+            "rank",
+            "correct",
+            "question_count",
+            "duration_ms",
+            "prize_name",
+            "attempt_id",
+            "attempt_number",
+            "share_token",
+        )
+        .first()
+    )
+
+
+def result_standings_of_user(*, user_id: int, round_ids: Iterable[int]) -> dict:
+    """Where the person stands in each of these rounds, in two queries whatever
+    their number: {round id: their row, or None when the round's approved list
+    does not rank them}; a round without an approved list is absent."""
+    round_ids = set(round_ids)
+    if not round_ids:
+        return {}
+    standings: dict[int, dict | None] = dict.fromkeys(
+        RoundResult.objects.filter(
+            round_id__in=round_ids, status=RoundResult.Status.APPROVED
+        ).values_list("round_id", flat=True)
+    )
+    if not standings:
+        return {}
+    rows = ResultRow.objects.filter(
+        result__round_id__in=list(standings),
+        result__status=RoundResult.Status.APPROVED,
+        user_id=user_id,
+    ).values(
+        "rank",
+        "prize_name",
+        "attempt_id",
+        "attempt_number",
+        "share_token",
+        "result__round_id",
+        "result__participants",
+    )
+    for row in rows:
+        standings[row["result__round_id"]] = row
+    return standings
+
+
+def result_row_shared(*, token: str) -> dict | None:
+    """The public share page's row, found by its token in an approved list of a
+    published contest: only what the public ranking already shows."""
+    return (
+        ResultRow.objects.filter(
+            share_token=token,
+            result__status=RoundResult.Status.APPROVED,
+            result__round__contest__is_published=True,
+        )
+        .values(
+            "rank",
+            "group_name",
+            "prize_name",
+            "full_name",
+            "unit_name",
+            "correct",
+            "question_count",
+            "duration_ms",
+            "share_token",
+            "result__participants",
+            "result__round_id",
+            "result__round__name",
+            "result__round__contest__title",
+            "result__round__contest__slug",
+        )
         .first()
     )
 

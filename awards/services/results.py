@@ -358,6 +358,8 @@ def _rows_insert_ranked(
         "prize_amount_vnd",
         "skip_reason",
         "qualified",
+        "search_text",
+        "share_token",
     ]
     quote = connection.ops.quote_name
     user, unit = User._meta, Unit._meta
@@ -365,6 +367,12 @@ def _rows_insert_ranked(
     def column(meta, name: str) -> str:
         return quote(meta.get_field(name).column)
 
+    # The folded names are copied, not folded here: accounts.services keeps them.
+    # 128 random bits per row for its share page, as awards.models.new_share_token.
+    share_token = {
+        "postgresql": "replace(gen_random_uuid()::text, '-', '')",
+        "sqlite": "lower(hex(randomblob(16)))",
+    }[connection.vendor]
     # The people are joined to the ~300,000 picked attempts, not to all of them.
     people = f"""
         SELECT c.*,
@@ -372,7 +380,9 @@ def _rows_insert_ranked(
             u.{column(user, "full_name")} AS "user__full_name",
             u.{column(user, "occupation")} AS "user__occupation",
             u.{column(user, "unit")} AS "user__unit_id",
-            n.{column(unit, "name")} AS "user__unit__name"
+            n.{column(unit, "name")} AS "user__unit__name",
+            u.{column(user, "search_name")} AS "user__search_name",
+            n.{column(unit, "search_name")} AS "user__unit__search_name"
         FROM ({source_sql}) c
         INNER JOIN {quote(user.db_table)} u ON u.{column(user, "id")} = c."user_id"
         LEFT OUTER JOIN {quote(unit.db_table)} n
@@ -389,7 +399,9 @@ def _rows_insert_ranked(
             COALESCE(r."user__unit__name", ''), r."correct_count", r."question_count",
             r."prediction", r."gap", r."duration_ms", r."submitted_at",
             r."attempts_used", r."user__date_joined",
-            NULL, '', 0, '', %s
+            NULL, '', 0, '', %s,
+            TRIM(r."user__search_name" || ' ' || COALESCE(r."user__unit__search_name", '')),
+            {share_token}
         FROM ({people}) r
     """
     params = [result.pk, *name_params, *key_params, False, *source_params]

@@ -283,6 +283,43 @@ def _save(
     return locked
 
 
+def attempt_save_posted(
+    *,
+    attempt: Attempt,
+    answers: Mapping[int, int],
+    prediction: int | None,
+    now: datetime | None = None,
+) -> Attempt:
+    """Store the answers a page posted as one form (no script saved them one by one).
+
+    `answers` maps positions to shown choices, as attempt_submit takes them. Each keeps
+    the sequence number already stored, as a submit does, so a later click saved by a
+    script still wins. Past the deadline and grace the attempt is finished from what
+    was saved before, exactly as for a late click, and AttemptExpiredError is raised.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(attempt)
+        _refuse_if_closed(locked, now)
+        expired = _expired(locked, now)
+        if expired:
+            _finish_at_deadline(locked, now)
+        else:
+            for position, shown in answers.items():
+                original = _shown_to_original(locked, position, shown)
+                current = locked.answers[position]
+                locked.answers[position] = [original, current[1] if current else 0]
+            if prediction is not None:
+                locked.prediction = prediction
+            locked.save(update_fields=["answers", "prediction"])
+    if expired:
+        raise AttemptExpiredError(
+            _("Đã hết giờ làm bài; bài thi được chấm theo các câu trả lời đã lưu."),
+            code="deadline_passed",
+        )
+    return locked
+
+
 def attempt_submit(
     *,
     attempt: Attempt,

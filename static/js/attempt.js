@@ -1,5 +1,6 @@
 // The attempt page: saves each answer as it is clicked, counts down to the server's
-// deadline and submits when it is reached. Without this script the page is one form.
+// deadline and submits when it is reached, and shows what is unanswered before a
+// submit. Without this script the page is one form and the server does the summary.
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -141,7 +142,74 @@
       if (value) enqueue("prediction", { prediction: value });
     }
   });
-  form.addEventListener("submit", function () { submitted = true; });
+  // "Nộp bài" first shows what is still unanswered (the same summary the server
+  // gives without this script); a complete attempt goes straight on. The deadline
+  // calls form.submit(), which fires no submit event: it never waits for a summary.
+  var submitBtn = document.getElementById("submit-btn");
+  var dialog = document.getElementById("submit-summary");
+  var summaryCount = document.getElementById("summary-count");
+  var summaryLinks = document.getElementById("summary-links");
+  var summaryPrediction = document.getElementById("summary-prediction");
+  var confirmBtn = document.getElementById("confirm-submit-btn");
+  var backTarget = null;  // where focus goes when the dialog closes
+
+  function openSummary() {
+    var missing = [];
+    questions.forEach(function (fs) {
+      if (!fs.querySelector("input[type=radio]:checked")) missing.push(fs);
+    });
+    var box = form.querySelector("input[name=prediction]");
+    var noPrediction = !!box && !box.value.trim();
+    if (!missing.length && !noPrediction) return false;
+    summaryCount.textContent = missing.length
+      ? "Bạn còn " + missing.length + "/" + total + " câu chưa trả lời:"
+      : "Bạn đã trả lời tất cả " + total + " câu.";
+    summaryLinks.textContent = "";
+    missing.forEach(function (fs) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = "#" + fs.id;
+      a.textContent = "Câu " + (Number(fs.dataset.position) + 1);
+      li.appendChild(a);
+      summaryLinks.appendChild(li);
+    });
+    summaryLinks.hidden = !missing.length;
+    if (summaryPrediction) summaryPrediction.hidden = !noPrediction;
+    // The server refuses a submit without the prediction: do not offer one.
+    confirmBtn.hidden = noPrediction;
+    backTarget = submitBtn;
+    dialog.showModal();
+    document.getElementById("summary-title").focus();
+    return true;
+  }
+
+  if (dialog && typeof dialog.showModal === "function") {
+    document.getElementById("summary-back-btn").addEventListener("click", function () {
+      dialog.close();
+    });
+    // Escape closes a modal dialog by itself; either way focus goes back.
+    dialog.addEventListener("close", function () {
+      if (backTarget) backTarget.focus();
+      backTarget = null;
+    });
+    dialog.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      backTarget = !target ? null
+        : target.matches("input") ? target : target.querySelector("input");
+      dialog.close();  // the link then scrolls to the question
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!submitted && dialog && typeof dialog.showModal === "function"
+        && event.submitter === submitBtn && openSummary()) {
+      event.preventDefault();
+      return;
+    }
+    submitted = true;
+  });
   window.addEventListener("online", function () { retryDelay = 1000; flush(); });
 
   // Answers clicked before a crash or a lost connection are sent again.
@@ -161,6 +229,9 @@
     });
   } catch (e) { /* nothing stored */ }
 
+  // With this script the countdown replaces the server's clock time.
+  document.getElementById("countdown").hidden = false;
+  document.getElementById("deadline-clock").hidden = true;
   refreshProgress();
   tick();
   flush();

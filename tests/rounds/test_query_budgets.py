@@ -29,8 +29,9 @@ BUDGET = {
     "save": 6,  # the attempt, locked, and its update
     "submit": 9,  # the attempt, its lock, voided questions, update, event
     # the attempt; the attempts of the round; the ranking rules and the round's
-    # truth, to show the attempt the ranking counts
-    "result": 5,
+    # truth, to show the attempt the ranking counts; the approved list's line of
+    # the person, for their official rank and prize
+    "result": 6,
 }
 
 
