@@ -389,7 +389,7 @@ def test_the_score_and_completion_time_are_shown_as_soon_as_the_attempt_ends(pla
     assert page.status_code == 200
     html = page.content.decode()
     assert '<p class="result-score" id="score">57/60</p>' in html
-    assert '<dd id="duration">20:34 ' in html
+    assert '<dd id="duration"><span class="nowrap">20:34</span> ' in html
 
 
 def test_each_unit_sends_its_top_10_to_the_final_a_district_with_its_communes(plan):
