@@ -6,6 +6,7 @@ from django.db import connection
 
 from contest_portal import ratelimit
 from rounds.selectors import draw_pools_forget, revisions_forget
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import RoundFactory, UserFactory, make_bank
 from tests.sms_gateway import sms_gateway  # noqa: F401 (a fixture)
 
@@ -25,6 +26,19 @@ def _rate_windows_pinned(monkeypatch):
     a day, every window (a minute, an hour, a day) has barely begun."""
     day_start = time.time() // 86400 * 86400
     monkeypatch.setattr(ratelimit, "clock", lambda: day_start + 1.0)
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium (tests/browser.py), one per test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

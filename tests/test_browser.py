@@ -1,47 +1,15 @@
 """The contestant's whole journey in a real headless Chromium at a phone's size."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from accounts.models import User
 from rounds.models import Attempt
+from tests.browser import BROWSER_TEST, PHONE
 from tests.factories import RoundFactory, UnitFactory, make_bank
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

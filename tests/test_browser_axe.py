@@ -7,7 +7,6 @@ served, and with its errors shown.
 axe-core is vendored in tests/vendor/axe-core (from the npm package) so the test
 needs no network."""
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,19 +16,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from awards.models import ResultRow
+from tests.browser import BROWSER_TEST, PHONE
 from tests.websec import World, build_world
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # Served by a Playwright route at the live server's origin: the pages' CSP allows
 # scripts from 'self' only, so an inline copy (add_script_tag(path=...)) would be
@@ -37,14 +26,7 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_PATH = "/__axe-core__/axe.min.js"
 MIN_TARGET_PX = 24
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 # Functions, not expressions: the pages' CSP forbids eval().
 RUN_AXE = """async () => {
@@ -93,18 +75,6 @@ WRAPPED_VALUES = """() => {
   }
   return broken;
 }"""
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

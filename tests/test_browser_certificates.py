@@ -1,7 +1,6 @@
 """The contestant's certificates in a real headless Chromium at a phone's size: the
 download button is in view, big enough to tap, and really gives the PDF."""
 
-import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ from accounts.models import User
 from awards import services
 from awards.models import Certificate, PrizeTier, RankingRules
 from quizzes.models import QuestionRevision
+from tests.browser import BROWSER_TEST, PHONE
 from tests.factories import (
     RoundFactory,
     UnitFactory,
@@ -20,40 +20,10 @@ from tests.factories import (
     make_finished_attempt,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PASSWORD = "Mat-khau-2024!"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

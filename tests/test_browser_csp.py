@@ -9,28 +9,11 @@ from django.test import Client
 from django.urls import reverse
 
 from rounds.models import Attempt
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, wait_saved
+from tests.browser import BROWSER_TEST, PHONE
+from tests.test_browser import wait_saved
 from tests.websec import build_world
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed"
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 # Runs before any page script; DevTools-injected, so the policy does not block it.

@@ -1,6 +1,6 @@
 """A contestant whose connection drops: answers wait in the browser, none is lost."""
 
-# The fixtures `browser` and `open_round` come from tests/test_browser.py.
+# The fixture `open_round` comes from tests/test_browser.py.
 # ruff: noqa: F811
 
 import re
@@ -12,7 +12,6 @@ from rounds.models import Attempt
 from tests.factories import UnitFactory
 from tests.test_browser import (  # noqa: F401 (fixtures)
     PHONE,
-    browser,
     open_round,
     pytestmark,
     wait_saved,

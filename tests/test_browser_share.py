@@ -2,10 +2,8 @@
 start button after logging in from "Vào thi", the official rank on the result
 page, its public share page, and the ranking searched without accents."""
 
-import os
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -16,44 +14,15 @@ from awards import services
 from awards.models import PrizeTier, ResultRow
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt
+from tests.browser import BROWSER_TEST, PHONE
 from tests.factories import RoundFactory, UnitFactory, make_bank, make_finished_attempt
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
 PASSWORD = "Mat-khau-2024!"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OPENS = datetime(2024, 9, 9, 7, 30, tzinfo=VN)
 CLOSES = datetime(2024, 9, 29, 23, 50, tzinfo=VN)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from tests import test_browser
 from tests.test_browser import PHONE, wait_url
 
 pytestmark = test_browser.pytestmark
-# The journey's fixtures: Chromium, and a round open now with its unit tree.
-browser = test_browser.browser
+# The journey's round, open now with its unit tree.
 open_round = test_browser.open_round
 
 

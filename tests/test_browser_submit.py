@@ -1,10 +1,8 @@
 """Before an attempt becomes final, in a real Chromium at a phone's size: the summary
 with and without JavaScript, a refused submit that loses nothing, the deadline."""
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,44 +11,15 @@ from accounts.models import User
 from quizzes.models import QuestionRevision
 from rounds import services
 from rounds.models import Attempt
+from tests.browser import BROWSER_TEST, PHONE
 from tests.factories import RoundFactory, UnitFactory, make_bank
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
 PASSWORD = "Mat-khau-2024!"
 ATTEMPT_PAGE = re.compile(r".*/bai-thi/[\w-]+/$")
 SUMMARY_PAGE = re.compile(r".*/bai-thi/[\w-]+/xem-lai/$")
 RESULT_PAGE = re.compile(r".*/ket-qua/$")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 def _round(question_count: int):
