@@ -38,6 +38,7 @@ from accounts.services import (
     user_issue_one_time_password,
 )
 from accounts.spreadsheet import ImportPlan, SheetRow
+from contest_portal.numbers import thousands
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Parsed rows wait in the shared cache, not on one server's disk, between the
@@ -209,7 +210,7 @@ class SpreadsheetImportMixin:
             "token": token,
             "filename": filename,
             "noun": self.import_noun,
-            "max_rows": f"{self.import_module.MAX_ROWS:,}".replace(",", "."),
+            "max_rows": thousands(self.import_module.MAX_ROWS),
         }
         return TemplateResponse(
             request,

@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.normalize import clean_text
+from contest_portal.numbers import thousands
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -344,7 +345,7 @@ def _too_many_rows(max_rows: int) -> ValidationError:
             "File có quá nhiều dòng: tối đa %(n)s dòng dữ liệu mỗi lần nhập; "
             "hãy chia thành nhiều file và xóa các dòng trống thừa ở cuối trang tính."
         )
-        % {"n": f"{max_rows:,}".replace(",", ".")},
+        % {"n": thousands(max_rows)},
         code="too_many_rows",
     )
 

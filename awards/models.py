@@ -671,7 +671,28 @@ def new_certificate_code() -> str:
     )
 
 
-class Certificate(models.Model):
+class VerificationCode(models.Model):
+    """The code printed on a certificate, a person's or a unit's: one alphabet and
+    length, so one public page verifies both."""
+
+    # 60 random bits: the code alone proves the certificate on the public page.
+    code = models.CharField(
+        _("mã xác minh"),
+        max_length=CERTIFICATE_CODE_LENGTH,
+        unique=True,
+        default=new_certificate_code,
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def grouped_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class Certificate(VerificationCode):
     """A certificate issued for one approved result row, its text frozen at issue."""
 
     class Kind(models.TextChoices):
@@ -686,14 +707,6 @@ class Certificate(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="certificate",
-    )
-    # 60 random bits: the code alone proves the certificate on the public page.
-    code = models.CharField(
-        _("mã xác minh"),
-        max_length=CERTIFICATE_CODE_LENGTH,
-        unique=True,
-        default=new_certificate_code,
-        editable=False,
     )
     issued_at = models.DateTimeField(_("thời điểm cấp"))
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
@@ -725,12 +738,8 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return f"{self.grouped_code} {self.full_name}"
 
-    @property
-    def grouped_code(self) -> str:
-        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
 
-
-class UnitCertificate(models.Model):
+class UnitCertificate(VerificationCode):
     """A unit's collective certificate (giấy khen tập thể), issued for one prized row
     of an approved collective result, its text frozen at issue."""
 
@@ -741,14 +750,6 @@ class UnitCertificate(models.Model):
         verbose_name=_("dòng xếp hạng tập thể"),
         on_delete=models.PROTECT,
         related_name="certificate",
-    )
-    # The same alphabet and length as a person's: one public page verifies both.
-    code = models.CharField(
-        _("mã xác minh"),
-        max_length=CERTIFICATE_CODE_LENGTH,
-        unique=True,
-        default=new_certificate_code,
-        editable=False,
     )
     issued_at = models.DateTimeField(_("thời điểm cấp"))
     issued_by = models.ForeignKey(
@@ -776,7 +777,3 @@ class UnitCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grouped_code} {self.unit_name}"
-
-    @property
-    def grouped_code(self) -> str:
-        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))

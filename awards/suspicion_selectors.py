@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from awards import suspicion, suspicion_predictions
 from awards.models import ResultRow
+from contest_portal.numbers import thousands
 from rounds.models import Attempt, Round
 
 SEPARATOR = "; "
@@ -194,10 +195,6 @@ def _flag_shared_addresses(flags: dict[int, list[Flag]], round_: Round) -> None:
         )
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def _registered(cluster: suspicion_predictions.PredictionCluster) -> str:
     start = timezone.localtime(cluster.registered_from)
     end = timezone.localtime(cluster.registered_to)
@@ -234,10 +231,10 @@ def _flag_prediction_clusters(flags: dict[int, list[Flag]], round_: Round) -> No
             "n": cluster.accounts,
             "address": cluster.address,
             "registered": _registered(cluster),
-            "low": _number(cluster.low),
-            "high": _number(cluster.high),
-            "others_in": _number(cluster.others_in_range),
-            "others": _number(cluster.others),
+            "low": thousands(cluster.low),
+            "high": thousands(cluster.high),
+            "others_in": thousands(cluster.others_in_range),
+            "others": thousands(cluster.others),
         }
         if cluster.kind == suspicion_predictions.BY_ADDRESS:
             group = _("%(n)d tài khoản cùng địa chỉ %(address)s") % values

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.normalize import fold
 from awards.models import RoundResult, UnitResult
 from contest_portal.db_router import replica_reads
+from contest_portal.numbers import thousands
 from reports import catalogue, printed, selectors, services
 from reports.models import ExportJob
 
@@ -159,7 +160,7 @@ def export_ranking_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
                 "Bảng xếp hạng có hơn %(n)s người: vui lòng tải bản Excel (đã định "
                 "dạng để in)."
             )
-            % {"n": f"{printed.RANKING_PDF_MAX_ROWS:,}".replace(",", ".")},
+            % {"n": thousands(printed.RANKING_PDF_MAX_ROWS)},
         )
         return redirect("reports:export-list")
     return _printed(request, kind="ranking-print", paper=paper, fmt="pdf")

@@ -33,6 +33,7 @@ from awards.services import (
 from awards.suspicion_selectors import flags_text, round_suspicion_flags
 from awards.unit_certificates import unit_certificate_can_download
 from awards.unit_certificates_views import unit_certificate_download
+from contest_portal.numbers import thousands
 from rounds.scoring import format_duration
 
 WINNER_HEADERS = (
@@ -180,7 +181,7 @@ class RoundResultAdmin(
                 (
                     row.rank,
                     row.prize_name,
-                    f"{row.prize_amount_vnd:,}".replace(",", "."),
+                    thousands(row.prize_amount_vnd),
                     row.full_name,
                     row.unit_name,
                     row.correct,

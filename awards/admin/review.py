@@ -19,6 +19,7 @@ from awards.models import RoundResult
 from awards.services import result_approve, result_compute, result_revoke
 from awards.services.result_revocation import MIN_REASON_LENGTH
 from contest_portal.converters import row_id
+from contest_portal.numbers import thousands
 from quizzes.models import Question
 
 
@@ -73,7 +74,7 @@ def compute_message(result: RoundResult) -> str:
     if result.prediction_truth is None:
         truth = _("chưa có đáp án câu dự đoán")
     else:
-        number = f"{result.prediction_truth:,}".replace(",", ".")
+        number = thousands(result.prediction_truth)
         truth = _("đáp án câu dự đoán %(truth)s") % {"truth": number}
     return format_html(
         '{} <a href="{}">{}</a>',

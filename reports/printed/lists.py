@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from awards.models import RoundResult, UnitResult
 from awards.paper import OfficialHeader, list_check_url, official_header
+from contest_portal.numbers import thousands
 from rounds.scoring import format_duration
 
 
@@ -30,10 +31,6 @@ class Paper:
     checksum: str
     check_url: str
     filename: str  # without extension
-
-
-def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
 
 
 def _today(day: date | None) -> date:
@@ -81,7 +78,7 @@ def round_winners_paper(*, result: RoundResult, day: date | None = None) -> Pape
                 unit,
                 f"{correct}/{total}",
                 format_duration(ms),
-                money(amount),
+                thousands(amount),
             )
         )
     total = sum(row[-1] for row in rows)
@@ -93,7 +90,7 @@ def round_winners_paper(*, result: RoundResult, day: date | None = None) -> Pape
         + (f" (phiên bản {result.version})" if result.version > 1 else ""),
         columns=tuple(columns),
         rows=tuple(lines),
-        summary=f"Danh sách gồm {len(lines)} người, tổng trị giá {money(total)} đồng.",
+        summary=f"Danh sách gồm {len(lines)} người, tổng trị giá {thousands(total)} đồng.",
         draft=not approved,
         checksum=result.checksum if approved else "",
         check_url=list_check_url(result.checksum) if approved else "",
@@ -141,7 +138,7 @@ def unit_winners_paper(*, result: UnitResult, day: date | None = None) -> Paper:
                 unit,
                 str(people),
                 "—" if rate is None else f"{rate}%".replace(".", ","),
-                money(amount),
+                thousands(amount),
             )
         )
     total = sum(row[-1] for row in rows)
@@ -152,7 +149,7 @@ def unit_winners_paper(*, result: UnitResult, day: date | None = None) -> Paper:
         subtitle=contest.title,
         columns=tuple(columns),
         rows=tuple(lines),
-        summary=f"Danh sách gồm {len(lines)} đơn vị, tổng trị giá {money(total)} đồng.",
+        summary=f"Danh sách gồm {len(lines)} đơn vị, tổng trị giá {thousands(total)} đồng.",
         draft=not approved,
         checksum=result.checksum if approved else "",
         check_url=list_check_url(result.checksum) if approved else "",
@@ -194,7 +191,7 @@ def round_ranking_paper(*, result: RoundResult, day: date | None = None) -> Pape
             name,
             unit,
             f"{correct}/{total}",
-            *((("—" if guess is None else money(guess)),) if predicted else ()),
+            *((("—" if guess is None else thousands(guess)),) if predicted else ()),
             format_duration(ms),
             prize,
         )
@@ -207,7 +204,7 @@ def round_ranking_paper(*, result: RoundResult, day: date | None = None) -> Pape
         subtitle=f"{round_.contest.title} — {round_.name}",
         columns=tuple(columns),
         rows=lines,
-        summary=f"Bảng gồm {result.participants:,} người dự thi.".replace(",", "."),
+        summary=f"Bảng gồm {thousands(result.participants)} người dự thi.",
         draft=not approved,
         checksum=result.checksum if approved else "",
         check_url=list_check_url(result.checksum) if approved else "",

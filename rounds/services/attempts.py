@@ -283,6 +283,16 @@ def _save(
     return locked
 
 
+def _merged_answers(locked: Attempt, answers: Mapping[int, int]) -> list:
+    """The stored answers with a posted form's laid over them: shown choices mapped
+    back to the original ones, each keeping the sequence number already stored."""
+    merged = list(locked.answers)
+    for position, shown in answers.items():
+        original = _shown_to_original(locked, position, shown)
+        merged[position] = [original, merged[position][1] if merged[position] else 0]
+    return merged
+
+
 def attempt_save_posted(
     *,
     attempt: Attempt,
@@ -305,10 +315,7 @@ def attempt_save_posted(
         if expired:
             _finish_at_deadline(locked, now)
         else:
-            for position, shown in answers.items():
-                original = _shown_to_original(locked, position, shown)
-                current = locked.answers[position]
-                locked.answers[position] = [original, current[1] if current else 0]
+            locked.answers = _merged_answers(locked, answers)
             if prediction is not None:
                 locked.prediction = prediction
             locked.save(update_fields=["answers", "prediction"])
@@ -339,13 +346,7 @@ def attempt_submit(
         _refuse_if_closed(locked, now)
         if _expired(locked, now):
             return _finish_at_deadline(locked, now)
-        merged = list(locked.answers)
-        for position, shown in answers.items():
-            original = _shown_to_original(locked, position, shown)
-            merged[position] = [
-                original,
-                merged[position][1] if merged[position] else 0,
-            ]
+        merged = _merged_answers(locked, answers)
         if prediction is None:
             prediction = locked.prediction
         if locked.round.has_prediction and prediction is None:
