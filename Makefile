@@ -12,16 +12,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
-	$(PIP) install --quiet -c requirements.lock -e .
+# Hashed locks, one per set of extras (requirements/*.txt, written by `make lock`):
+# an install takes exactly what was tested, nothing unpinned slips in.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/base.txt
+	$(PIP) install --quiet --require-hashes -r requirements/base.txt
+	$(PIP) install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --quiet -c requirements.lock -e ".[test]"
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(PIP) install --quiet --require-hashes -r requirements/test.txt
 	@touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed
-	$(PIP) install --quiet -c requirements.lock -e ".[bench]"
+$(VENV)/.installed-bench: $(VENV)/.installed requirements/bench.txt
+	$(PIP) install --quiet --require-hashes -r requirements/bench.txt
 	@touch $@
 
 install: $(VENV)/.installed
@@ -58,9 +61,14 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Rewrite the pinned versions from what the current .venv holds.
+# Rewrite the hashed locks from pyproject.toml, keeping the pinned versions it still
+# allows (pip-compile --upgrade-package NAME moves one).
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
 lock: $(VENV)/.installed-test
-	$(PIP) freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	$(LOCK) --output-file requirements/base.txt pyproject.toml
+	$(LOCK) --extra test --output-file requirements/test.txt pyproject.toml
+	$(LOCK) --extra bench --output-file requirements/bench.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
