@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from awards.models import RoundResult
 from contest_portal.converters import row_id
-from reports import exports
+from reports import exports, printed
 from rounds.models import Contest, Round
 
 Write = Callable[[IO[bytes]], int]
@@ -21,6 +21,7 @@ KINDS = frozenset(
     {
         "winners",
         "ranking",
+        "ranking-pdf",
         "questions",
         "units",
         "contest-questions",
@@ -29,12 +30,17 @@ KINDS = frozenset(
     }
 )
 PERSONAL_KINDS = frozenset({"contestants"})
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
     description: str
     write: Write
+    extension: str = "xlsx"  # a key of CONTENT_TYPES
 
 
 def _key_id(key: str) -> int:
@@ -69,6 +75,13 @@ def prepare(*, kind: str, key: str, personal: bool, by: User) -> Prepared:
         return Prepared(
             f"Bảng xếp hạng - {result.round}",
             lambda t: exports.ranking_export(result=result, target=t, by=by),
+        )
+    if kind == "ranking-pdf":
+        result = _result(key)
+        return Prepared(
+            f"Bảng xếp hạng (bản in PDF) - {result.round}",
+            lambda t: printed.ranking_pdf(result=result, target=t),
+            extension="pdf",
         )
     if kind == "questions":
         round_ = get_object_or_404(

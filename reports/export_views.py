@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +21,7 @@ from contest_portal.numbers import thousands
 from reports import catalogue, printed, selectors, services
 from reports.models import ExportJob
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = catalogue.CONTENT_TYPES["xlsx"]
 # Small files stay in memory; a long list rolls over to a file on disk.
 SPOOL_BYTES = 4 * 1024 * 1024
 PERSONAL_PERMISSION = "reports.export_personal_data"
@@ -59,8 +58,9 @@ def _download(
     description: str,
     personal: bool,
     write: Callable[[IO[bytes]], int],
+    extension: str = "xlsx",
 ) -> FileResponse:
-    """Write the workbook to a spooled temporary file, log the download, send it."""
+    """Write the file to a spooled temporary file, log the download, send it."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     try:
         rows = write(spool)
@@ -76,8 +76,8 @@ def _download(
         spool.close()
         raise
     # FileResponse closes the file once it has been sent.
-    response = FileResponse(spool, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(f"{description}.xlsx")
+    response = FileResponse(spool, content_type=catalogue.CONTENT_TYPES[extension])
+    response["Content-Disposition"] = content_disposition(f"{description}.{extension}")
     return response
 
 
@@ -151,19 +151,17 @@ def export_winners_printed(
 
 @export_view
 def export_ranking_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
-    """The full ranking as a PDF to read and sign, for rounds a PDF can hold."""
-    paper = printed.round_ranking_paper(result=_result(round_id))
-    if len(paper.rows) > printed.RANKING_PDF_MAX_ROWS:
-        messages.warning(
+    """The full ranking as a PDF to read and sign; a long one is offered as a
+    background job (the page's button posts to export-job-start)."""
+    result = _result(round_id)
+    rows = result.rows.count()
+    if rows > printed.ranking_pdf_inline_max_rows():
+        return render(
             request,
-            _(
-                "Bảng xếp hạng có hơn %(n)s người: vui lòng tải bản Excel (đã định "
-                "dạng để in)."
-            )
-            % {"n": thousands(printed.RANKING_PDF_MAX_ROWS)},
+            "reports/export_ranking_pdf.html",
+            {"result": result, "rows": thousands(rows)},
         )
-        return redirect("reports:export-list")
-    return _printed(request, kind="ranking-print", paper=paper, fmt="pdf")
+    return _catalogued(request, kind="ranking-pdf", key=round_id)
 
 
 @export_view
@@ -193,6 +191,7 @@ def _catalogued(
         description=prepared.description,
         personal=personal,
         write=prepared.write,
+        extension=prepared.extension,
     )
 
 
@@ -249,7 +248,15 @@ def export_job_start(request: HttpRequest) -> HttpResponse:
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's progress; the page refreshes itself until the file is ready."""
     job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
-    return render(request, "reports/export_job.html", {"job": job})
+    return render(
+        request, "reports/export_job.html", {"job": job, "extension": _extension(job)}
+    )
+
+
+def _extension(job: ExportJob) -> str:
+    """What the job's file is, from its name: "pdf" or "xlsx"."""
+    extension = job.file.name.rpartition(".")[2] if job.file else ""
+    return extension if extension in catalogue.CONTENT_TYPES else "xlsx"
 
 
 @export_view
@@ -265,6 +272,11 @@ def export_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
         rows=job.rows,
         includes_personal_data=job.personal,
     )
-    response = FileResponse(job.file.open("rb"), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(f"{job.description}.xlsx")
+    extension = _extension(job)
+    response = FileResponse(
+        job.file.open("rb"), content_type=catalogue.CONTENT_TYPES[extension]
+    )
+    response["Content-Disposition"] = content_disposition(
+        f"{job.description}.{extension}"
+    )
     return response

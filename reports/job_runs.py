@@ -13,7 +13,8 @@ from reports.models import ExportJob
 
 
 def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob:
-    """Write a queued job's workbook to storage; the one writer of its result."""
+    """Write a queued job's file (a workbook, or the ranking's PDF) to storage; the
+    one writer of its result."""
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     if job.status != ExportJob.Status.QUEUED:
         return job
@@ -25,7 +26,8 @@ def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob:
         with tempfile.TemporaryFile() as target, replica_reads():
             rows = prepared.write(target)
             target.seek(0)
-            job.file.save(f"bao-cao-{job.pk}.xlsx", File(target), save=False)
+            name = f"bao-cao-{job.pk}.{prepared.extension}"
+            job.file.save(name, File(target), save=False)
     except Exception as error:  # the job page must say it failed, whatever the cause
         job.status = ExportJob.Status.FAILED
         job.error = str(error)[:2000]

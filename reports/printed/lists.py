@@ -1,9 +1,11 @@
 """The printed lists' content, read from an approved (or, marked as a draft, a
 provisional) result."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 
 from awards.models import RoundResult, UnitResult
@@ -25,7 +27,9 @@ class Paper:
     title: str  # "DANH SÁCH CÁ NHÂN ĐẠT GIẢI"
     subtitle: str  # the contest and the round
     columns: tuple[Column, ...]
-    rows: tuple[tuple[str, ...], ...]
+    # A tuple for the short lists; the ranking's rows are read from the database
+    # as they are printed, once.
+    rows: Iterable[tuple[str, ...]]
     summary: str  # "Danh sách gồm 6 người, tổng trị giá 12.000.000 đồng."
     draft: bool  # not approved: printed as a draft, without a checksum
     checksum: str
@@ -157,24 +161,34 @@ def unit_winners_paper(*, result: UnitResult, day: date | None = None) -> Paper:
     )
 
 
-# A ranking printed as PDF is for reading and signing, not a data dump: past this,
-# the official takes the workbook (which prints set up the same way).
-RANKING_PDF_MAX_ROWS = 5000
+# Up to this many rows the ranking's PDF is written while the official waits (about
+# a second); a longer one is built by the background worker (reports.job_runs).
+RANKING_PDF_INLINE_MAX_ROWS = 10_000
+
+
+def ranking_pdf_inline_max_rows() -> int:
+    """The longest ranking printed while the official waits; a setting can lower it."""
+    return getattr(settings, "RANKING_PDF_INLINE_MAX_ROWS", RANKING_PDF_INLINE_MAX_ROWS)
 
 
 def round_ranking_paper(*, result: RoundResult, day: date | None = None) -> Paper:
-    """Everyone ranked in a round, in rank order, without personal data."""
+    """Everyone ranked in a round, in rank order, without personal data; the rows
+    are read lazily, a chunk at a time, when the paper is printed."""
     round_ = result.round
-    rows = result.rows.order_by("rank").values_list(
-        "rank",
-        "full_name",
-        "unit_name",
-        "correct",
-        "question_count",
-        "prediction",
-        "duration_ms",
-        "prize_name",
-    )[: RANKING_PDF_MAX_ROWS + 1]
+    rows = (
+        result.rows.order_by("rank")
+        .values_list(
+            "rank",
+            "full_name",
+            "unit_name",
+            "correct",
+            "question_count",
+            "prediction",
+            "duration_ms",
+            "prize_name",
+        )
+        .iterator(chunk_size=2000)
+    )
     predicted = round_.has_prediction or result.prediction_truth is not None
     columns = [
         Column("Hạng", 6, numeric=True),
@@ -185,7 +199,7 @@ def round_ranking_paper(*, result: RoundResult, day: date | None = None) -> Pape
         Column("Thời gian làm bài", 14, numeric=True),
         Column("Giải", 14),
     ]
-    lines = tuple(
+    lines = (
         (
             str(rank),
             name,

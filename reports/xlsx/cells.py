@@ -2,7 +2,9 @@
 
 Pure and standard library only. Fonts: 0 the default, 1 bold, 2 the contest title.
 Cell formats (cellXfs): for text, font * 2 plus 1 with the quote prefix; then dates,
-datetimes and each column number format (see parts.Styles).
+datetimes and each column number format; then the same again with thin borders on
+every side, from `base` on (see parts.Styles). A table's cells take that base so the
+printed table is boxed, the title lines above it take none.
 """
 
 import math
@@ -91,10 +93,11 @@ def style(xf: int) -> str:
     return f' s="{xf}"' if xf else ""
 
 
-def text_cell(ref: str, value: str, font: int = NORMAL) -> str:
+def text_cell(ref: str, value: str, font: int = NORMAL, base: int = 0) -> str:
     """An inline string; one that looks like a formula gets the quote prefix, which
-    also keeps it text when someone edits the cell in Excel."""
-    xf = font * 2 + int(looks_like_formula(value))
+    also keeps it text when someone edits the cell in Excel. An empty one is no
+    cell, unless it has a style (a bordered table has no holes)."""
+    xf = base + font * 2 + int(looks_like_formula(value))
     if not value:
         return f'<c r="{ref}"{style(xf)}/>' if xf else ""
     space = (
@@ -133,33 +136,34 @@ def _finite(value: float | Decimal) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def cell(ref: str, value: Any, number_style: str) -> str:
-    """One <c> element, "" for no cell; `number_style` is the column's s="..."."""
+def cell(ref: str, value: Any, number_style: str, base: int = 0) -> str:
+    """One <c> element, "" for no cell; `number_style` is the column's s="...",
+    `base` the first bordered format for a table cell (0: no borders)."""
     if isinstance(value, str):
-        return text_cell(ref, text(value))
+        return text_cell(ref, text(value), NORMAL, base)
     if value is None:
-        return ""
+        return f'<c r="{ref}" s="{base}"/>' if base else ""
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f'<c r="{ref}"{style(base)} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int):
         return f'<c r="{ref}"{number_style}><v>{int(value)}</v></c>'
     if isinstance(value, float | Decimal):
         number = _finite(value)
         if number is None:
-            return text_cell(ref, text(value))
+            return text_cell(ref, text(value), NORMAL, base)
         return f'<c r="{ref}"{number_style}><v>{number!r}</v></c>'
     if isinstance(value, datetime):
         local = local_naive(value)
         serial = _serial(local)
         if serial is None:
-            return text_cell(ref, f"{_dmy(local)} {local:%H:%M:%S}")
-        return f'<c r="{ref}" s="{DATETIME_XF}"><v>{serial!r}</v></c>'
+            return text_cell(ref, f"{_dmy(local)} {local:%H:%M:%S}", NORMAL, base)
+        return f'<c r="{ref}" s="{base + DATETIME_XF}"><v>{serial!r}</v></c>'
     if isinstance(value, date):
         day = _day_serial(value)
         if day is None:
-            return text_cell(ref, _dmy(value))
-        return f'<c r="{ref}" s="{DATE_XF}"><v>{day}</v></c>'
-    return text_cell(ref, text(value))
+            return text_cell(ref, _dmy(value), NORMAL, base)
+        return f'<c r="{ref}" s="{base + DATE_XF}"><v>{day}</v></c>'
+    return text_cell(ref, text(value), NORMAL, base)
 
 
 def _dmy(value: date) -> str:

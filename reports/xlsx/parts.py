@@ -20,10 +20,18 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _FIRST_FORMAT_ID = 164  # ids below are Excel's built-in formats
+_THIN = (
+    "".join(
+        f'<{side} style="thin"><color indexed="64"/></{side}>'
+        for side in ("left", "right", "top", "bottom")
+    )
+    + "<diagonal/>"
+)
 
 
 class Styles:
-    """The cell formats of the whole workbook, known before any sheet is written."""
+    """The cell formats of the whole workbook, known before any sheet is written:
+    each borderless format, then a copy of each with thin borders from `boxed` on."""
 
     def __init__(self, number_formats: Iterable[str]) -> None:
         self.format_ids: dict[str, int] = {}
@@ -37,15 +45,16 @@ class Styles:
             if code not in self.number_xfs:
                 self.number_xfs[code] = len(self.xfs)
                 self.xfs.append((NORMAL, self._format_id(code), 0))
+        # The bordered copy of format n is format boxed + n.
+        self.boxed = len(self.xfs)
 
     def _format_id(self, code: str) -> int:
         return self.format_ids.setdefault(code, _FIRST_FORMAT_ID + len(self.format_ids))
 
-    def number_style(self, code: str | None) -> str:
-        """The s="..." attribute of a number in a column of this format."""
-        if code is None:
-            return ""
-        return style(self.number_xfs[code])
+    def number_style(self, code: str | None, base: int = 0) -> str:
+        """The s="..." attribute of a number in a column of this format; `base` is
+        0 or `boxed`, for a cell of a bordered table."""
+        return style(base + (0 if code is None else self.number_xfs[code]))
 
     def xml(self) -> str:
         formats = "".join(
@@ -53,11 +62,14 @@ class Styles:
             for code, pk in self.format_ids.items()
         )
         xfs = "".join(
-            f'<xf numFmtId="{fmt}" fontId="{font}" fillId="0" borderId="0" xfId="0"'
+            f'<xf numFmtId="{fmt}" fontId="{font}" fillId="0" borderId="{border}"'
+            ' xfId="0"'
             + (' applyNumberFormat="1"' if fmt else "")
             + (' applyFont="1"' if font else "")
+            + (' applyBorder="1"' if border else "")
             + (' quotePrefix="1"' if quoted else "")
             + "/>"
+            for border in (0, 1)
             for font, fmt, quoted in self.xfs
         )
         return (
@@ -66,11 +78,11 @@ class Styles:
             f'<fonts count="{len(FONTS)}">{"".join(FONTS)}</fonts>'
             '<fills count="2"><fill><patternFill patternType="none"/></fill>'
             '<fill><patternFill patternType="gray125"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>'
-            "</border></borders>"
+            '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/>'
+            f"</border><border>{_THIN}</border></borders>"
             '<cellStyleXfs count="1">'
             '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            f'<cellXfs count="{len(self.xfs)}">{xfs}</cellXfs>'
+            f'<cellXfs count="{2 * len(self.xfs)}">{xfs}</cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
             '</cellStyles><dxfs count="0"/><tableStyles count="0"'
             ' defaultTableStyle="TableStyleMedium9" defaultPivotStyle="PivotStyleLight16"/>'

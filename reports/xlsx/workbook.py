@@ -62,6 +62,9 @@ class Sheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]] = ()
     title: Title | None = None
+    # Thin borders round every cell of the table, the header row included and the
+    # empty cells written as styled empty cells, so the printed table is boxed.
+    borders: bool = True
 
 
 def _title_lines(title: Title) -> list[tuple[str, int]]:
@@ -121,10 +124,11 @@ def _write_sheet(
     if lines:
         head.append(f'<row r="{header_row - 1}"/>')
     letters = [column_letter(i) for i in range(1, len(columns) + 1)]
+    base = styles.boxed if sheet.borders else 0
     count = 0
     if columns:
         cells = "".join(
-            text_cell(f"{letter}{header_row}", text(column.header), BOLD)
+            text_cell(f"{letter}{header_row}", text(column.header), BOLD, base)
             for letter, column in zip(letters, columns, strict=True)
         )
         head.append(f'<row r="{header_row}">{cells}</row>')
@@ -134,7 +138,8 @@ def _write_sheet(
             sheet.rows,
             first=header_row + 1,
             letters=letters,
-            number_styles=[styles.number_style(c.number_format) for c in columns],
+            number_styles=[styles.number_style(c.number_format, base) for c in columns],
+            base=base,
         )
     else:
         stream.write("".join(head).encode())
@@ -165,17 +170,25 @@ def _write_rows(
     first: int,
     letters: list[str],
     number_styles: list[str],
+    base: int,
 ) -> int:
     batch: list[str] = []
     number = first
     for row in rows:
         r = str(number)
         batch.append(f'<row r="{r}">')
-        for value, letter, number_style in zip(
-            row, letters, number_styles, strict=True
-        ):
-            if value is not None:
-                batch.append(cell(letter + r, value, number_style))
+        if base:
+            # Every cell, the empty ones too, carries the table's borders.
+            for value, letter, number_style in zip(
+                row, letters, number_styles, strict=True
+            ):
+                batch.append(cell(letter + r, value, number_style, base))
+        else:
+            for value, letter, number_style in zip(
+                row, letters, number_styles, strict=True
+            ):
+                if value is not None:
+                    batch.append(cell(letter + r, value, number_style))
         batch.append("</row>")
         number += 1
         if (number - first) % _BATCH == 0:

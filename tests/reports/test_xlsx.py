@@ -593,3 +593,77 @@ def test_several_sheets_keep_their_own_number_formats_and_filters():
         "A1:A2",
     ]
     assert [ws.freeze_panes for ws in workbook.worksheets] == ["A2", "A2", "A8", "A2"]
+
+
+# --- borders round the table ------------------------------------------------------
+
+
+def test_styles_hold_a_thin_box_and_a_bordered_copy_of_every_format():
+    buffer = io.BytesIO()
+    xlsx.write_sheet(buffer, columns=COLUMNS, rows=[["A", 1, None]], title=TITLE)
+
+    styles = part(buffer, "xl/styles.xml")
+    borders = styles.findall("m:borders/m:border", NS)
+    xfs = styles.findall("m:cellXfs/m:xf", NS)
+    assert styles.find("m:borders", NS).get("count") == "2"
+    assert [borders[1].find(f"m:{side}", NS).get("style") for side in SIDES] == [
+        "thin"
+    ] * 4
+    assert int(styles.find("m:cellXfs", NS).get("count")) == len(xfs)
+    half = len(xfs) // 2
+    plain, boxed = xfs[:half], xfs[half:]
+    assert {xf.get("borderId") for xf in plain} == {"0"}
+    assert {(xf.get("borderId"), xf.get("applyBorder")) for xf in boxed} == {("1", "1")}
+    strip = ("borderId", "applyBorder")
+    assert [{k: v for k, v in xf.attrib.items() if k not in strip} for xf in plain] == [
+        {k: v for k, v in xf.attrib.items() if k not in strip} for xf in boxed
+    ]
+
+
+SIDES = ("left", "right", "top", "bottom")
+
+
+def test_empty_cells_of_a_bordered_table_are_written_with_their_style():
+    buffer = io.BytesIO()
+
+    xlsx.write_sheet(buffer, columns=COLUMNS, rows=[["", 1, None]], title=TITLE)
+
+    header, empty_text, empty = (raw_cell(buffer, r) for r in ("C7", "A8", "C8"))
+    assert [cell.get("s") is not None for cell in (header, empty_text, empty)] == [
+        True
+    ] * 3
+    assert empty.find("m:v", NS) is None
+    assert raw_cell(buffer, "A4").get("s") is None  # a title line: no format at all
+
+
+def test_a_sheet_without_borders_leaves_empty_cells_out():
+    buffer = io.BytesIO()
+
+    xlsx.write_workbook(
+        buffer,
+        [xlsx.Sheet("Một", COLUMNS, [["A", None, None]], TITLE, borders=False)],
+    )
+
+    assert raw_cell(buffer, "B8") is None
+    assert raw_cell(buffer, "A8").get("s") is None
+
+
+def test_every_cell_of_the_table_is_boxed_and_the_title_lines_are_not():
+    rows = [
+        ["Nguyễn Văn A", 1, date(2024, 1, 2)],
+        [None, None, None],
+        ["=1+1", 2.5, datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)],
+        [True, Decimal("NaN"), "  "],
+    ]
+
+    _, ws = write(rows, columns=[*COLUMNS[:2], Column("Ngày", 12, "dd/mm/yyyy")])
+
+    table = [ws.cell(row=r, column=c) for r in range(7, 12) for c in range(1, 4)]
+    assert all(
+        getattr(cell.border, side).style == "thin" for cell in table for side in SIDES
+    )
+    title = [ws.cell(row=r, column=1) for r in range(1, 7)]
+    assert all(getattr(c.border, s).style is None for c in title for s in SIDES)
+    assert ws["A7"].font.b
+    assert ws["A10"].quotePrefix
+    assert ws["C8"].number_format == "dd/mm/yyyy"
