@@ -36,6 +36,8 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 %.mo: %.po
 	$(PYTHON) locale/msgfmt.py
 
+# A developer's copy: DEBUG on and the published key (production sets a secret).
+run: export DJANGO_DEVELOPMENT ?= true
 run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -1,8 +1,9 @@
 """Settings for the contest portal, read from the environment.
 
-Development needs no configuration: DEBUG on, SQLite under the project, a local-memory
-cache. Production is `DJANGO_DEBUG=false` (the default when DJANGO_SECRET_KEY is set)
-with DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
+Development is asked for explicitly with DJANGO_DEVELOPMENT=true (`make run` sets it):
+DEBUG on, SQLite under the project, a local-memory cache, a published secret key.
+Production sets DJANGO_SECRET_KEY (without it, and without development mode, the
+settings refuse to load), DATABASE_URL, REDIS_URL and DJANGO_ALLOWED_HOSTS.
 """
 
 from datetime import timedelta
@@ -11,20 +12,29 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from contest_portal.ops.logs import logging_config
+from contest_portal.ops.sentry import init_sentry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# A developer's copy is asked for, never assumed: a forgotten secret in production
+# must stop the start, not mean DEBUG on and a published key.
+DEVELOPMENT = env.bool("DJANGO_DEVELOPMENT", default=False)
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-# Without an explicit secret the portal is a developer's copy; with one it is
-# production unless DJANGO_DEBUG says otherwise.
-DEBUG = env.bool("DJANGO_DEBUG", default=not SECRET_KEY)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DEBUG is off.")
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. In production set it to a long random "
+            "value, e.g. the output of: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'. On a developer's machine set "
+            "DJANGO_DEVELOPMENT=true instead (make run does)."
+        )
     SECRET_KEY = _DEV_SECRET
+DEBUG = env.bool("DJANGO_DEBUG", default=DEVELOPMENT)
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
@@ -54,8 +64,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (contest_portal/ops).
+    "contest_portal.ops.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "contest_portal.security.SecurityHeadersMiddleware",
+    # /healthz, /readyz and /metrics, before the Host header is checked.
+    "contest_portal.ops.probes.ProbesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -267,8 +281,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # /healthz is probed over plain HTTP by load balancers.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes and Prometheus call the containers over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
@@ -335,9 +349,52 @@ SUSPICION_PREDICTION_BURST_SECONDS = env.int(
     "SUSPICION_PREDICTION_BURST_SECONDS", default=120
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
-}
+# --- Operations (contest_portal/ops, README "Vận hành / Operations") --------------
+# Logs: time, level, logger and request id on every line; JSON lines on request.
+LOGGING = logging_config(
+    json=env.bool("DJANGO_LOG_JSON", default=False),
+    level=env.str("DJANGO_LOG_LEVEL", default="INFO"),
+)
+
+# Prometheus metrics (django-prometheus) at /metrics, to these addresses or networks
+# only (as contest_portal.client_ip sees the client). Several gunicorn workers add
+# theirs up through PROMETHEUS_MULTIPROC_DIR (contest_portal/ops/metrics.py).
+METRICS_ENABLED = env.bool("DJANGO_METRICS", default=True)
+METRICS_ALLOWED_IPS = env.list(
+    "DJANGO_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"]
+)
+# Finer than django-prometheus's default (10 ms and up): most queries take less.
+PROMETHEUS_LATENCY_BUCKETS = (
+    *(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5),
+    *(1.0, 2.5, 5.0, 10.0, 30.0, float("inf")),
+)
+if METRICS_ENABLED:
+    # Outermost and innermost but for django-axes, which stays last.
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    )
+    _MEASURED_ENGINES = {
+        "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+        "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    }
+    for _database in DATABASES.values():
+        _database["ENGINE"] = _MEASURED_ENGINES.get(
+            _database["ENGINE"], _database["ENGINE"]
+        )
+    for _cache in CACHES.values():
+        if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+            _cache["BACKEND"] = "contest_portal.ops.cache.RedisCache"
+
+# Error reports to Sentry or a compatible service (GlitchTip) when a DSN is given.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str(
+            "SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"
+        ),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

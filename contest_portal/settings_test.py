@@ -2,8 +2,12 @@
 
 import os
 
+# A developer's copy: the published key, DEBUG on (contest_portal/settings.py).
+os.environ.setdefault("DJANGO_DEVELOPMENT", "true")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Tests never report to a real Sentry; tests/test_operations_sentry.py runs its own.
+os.environ["SENTRY_DSN"] = ""
 
 from contest_portal.settings import *  # noqa: F403
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from contest_portal.converters import RowIdConverter
-from rounds.views import healthz
+from contest_portal.ops.probes import healthz, readyz
 
 # Registered before include() below imports the apps' URL modules.
 register_converter(RowIdConverter, "id")
@@ -15,7 +15,9 @@ admin.site.site_title = "Quản trị cuộc thi"
 admin.site.index_title = "Quản lý cuộc thi, câu hỏi, thí sinh"
 
 urlpatterns = [
+    # Answered earlier by contest_portal.ops.probes.ProbesMiddleware; named here.
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("accounts.urls")),
     path("ket-qua/", include("awards.urls")),

@@ -53,6 +53,7 @@ def test_the_replica_url_adds_the_alias_and_mirrors_it_in_tests():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DJANGO_SETTINGS_MODULE="contest_portal.settings",
+        DJANGO_DEVELOPMENT="true",
         DATABASE_URL="postgres://portal@primary:5432/portal",
         DATABASE_REPLICA_URL="postgres://portal@replica:5432/portal",
     )

@@ -58,11 +58,12 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_no_configuration_is_a_developer_copy_on_sqlite():
-    values = loaded()
+def test_development_mode_is_a_developer_copy_on_sqlite():
+    values = loaded(DJANGO_DEVELOPMENT="true")
 
     assert values["debug"] is True
-    assert values["engine"] == "django.db.backends.sqlite3"
+    # django-prometheus's SQLite backend: Django's, with query metrics.
+    assert values["engine"] == "django_prometheus.db.backends.sqlite3"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
@@ -78,19 +79,19 @@ def test_a_secret_key_alone_turns_debug_off():
         pytest.param(
             {"DATABASE_URL": "postgres://u@h:5432/db"},
             "engine",
-            "django.db.backends.postgresql",
+            "django_prometheus.db.backends.postgresql",
             id="database-url",
         ),
         pytest.param(
             {"REDIS_URL": "redis://localhost:6379/0"},
             "cache",
-            "django.core.cache.backends.redis.RedisCache",
+            "contest_portal.ops.cache.RedisCache",
             id="redis-url",
         ),
     ],
 )
 def test_service_urls_select_their_backends(variables, key, expected):
-    values = loaded(**variables)
+    values = loaded(DJANGO_DEVELOPMENT="true", **variables)
 
     assert values[key] == expected
 
