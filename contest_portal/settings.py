@@ -218,6 +218,9 @@ RATE_LIMITS = {
     # script reads digits far more cheaply than it does the proof of work, which
     # also grows harder per address; few people behind one address lack JavaScript.
     "register-picture": {"ip": (300, 3600)},
+    # The read-only JSON API (reports.api): public reads per address, and reads
+    # with a token per token, whatever address another system calls from.
+    "api": {"ip": (1200, 60), "token": (300, 60)},
 }
 # Registration proof of work: leading zero bits of SHA-256(challenge + nonce).
 # 16 bits is ~65,000 hashes on average: about a second on a cheap phone.

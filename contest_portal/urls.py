@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 
 from contest_portal.converters import RowIdConverter
 from contest_portal.ops.probes import healthz, readyz
+from reports.api.main import api as reports_api
 
 # Registered before include() below imports the apps' URL modules.
 register_converter(RowIdConverter, "id")
@@ -23,5 +24,6 @@ urlpatterns = [
     path("ket-qua/", include("awards.urls")),
     path("giay-chung-nhan/", include("awards.certificate_urls")),
     path("bao-cao/", include("reports.urls")),
+    path("api/v1/", reports_api.urls),  # the read-only JSON API (reports.api)
     path("", include("rounds.urls")),
 ]

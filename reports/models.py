@@ -6,11 +6,22 @@ from django.utils.translation import gettext_lazy as _
 class ExportLog(models.Model):
     """Who downloaded which list, when: personal data leaves the portal only here."""
 
+    # A person in the portal, or another system reading the JSON API with a token.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người tải"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    api_token = models.ForeignKey(
+        "reports.ApiToken",
+        verbose_name=_("mã truy cập dữ liệu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="uses",
     )
     at = models.DateTimeField(_("thời điểm"))
     kind = models.CharField(_("loại danh sách"), max_length=40)
@@ -26,6 +37,13 @@ class ExportLog(models.Model):
             ("export_lists", _("Tải các danh sách, báo cáo Excel")),
             ("export_personal_data", _("Tải danh sách có dữ liệu cá nhân")),
             ("view_dashboard", _("Xem bảng điều khiển toàn cuộc thi")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False)
+                | models.Q(api_token__isnull=False),
+                name="export_log_by_user_or_token",
+            )
         ]
 
     def __str__(self) -> str:
@@ -68,3 +86,7 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+# The API's tokens live in their own module; imported here so Django finds the model.
+from reports.api_tokens import ApiToken  # noqa: E402, F401

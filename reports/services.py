@@ -7,22 +7,25 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from reports import catalogue, xlsx
-from reports.models import ExportJob, ExportLog
+from reports.models import ApiToken, ExportJob, ExportLog
 from reports.tasks import run_export_job
 
 
 def export_log_create(
     *,
-    user: User,
+    user: User | None,
     kind: str,
     description: str,
     rows: int,
     includes_personal_data: bool,
+    api_token: ApiToken | None = None,
     now: datetime | None = None,
 ) -> ExportLog:
-    """Record one download: who, when, which list, how many rows, personal or not."""
+    """Record one download: who (or which API token), when, which list, how many
+    rows, personal or not."""
     log = ExportLog(
         user=user,
+        api_token=api_token,
         at=now or timezone.now(),
         kind=kind,
         description=xlsx.text(description)[:255],

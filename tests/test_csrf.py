@@ -81,6 +81,7 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 def samples(world: World) -> dict[str, str]:
     return {
         "round_id": str(world.current.pk),
+        "contest_id": str(world.contest.pk),  # the JSON API's (reports.api)
         "slug": world.contest.slug,
         "public_id": world.open_attempt.public_id,
         "code": world.certificate.grouped_code,
@@ -190,6 +191,7 @@ def _registration(world: World) -> dict[str, Any]:
         "unit": str(UnitFactory().pk),
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
+        "privacy_consent": "on",
     }
 
 
