@@ -364,6 +364,8 @@ class UserAdmin(SpreadsheetImportMixin, BaseUserAdmin):
         "date_joined",
         "must_change_password",
         "phone_verified_at",
+        "privacy_consent_at",
+        "anonymised_at",
     )
     actions = ["issue_one_time_password"]
     fieldsets = (
@@ -406,7 +408,17 @@ class UserAdmin(SpreadsheetImportMixin, BaseUserAdmin):
                 )
             },
         ),
-        (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
+        (
+            _("Thời gian"),
+            {
+                "fields": (
+                    "last_login",
+                    "date_joined",
+                    "privacy_consent_at",
+                    "anonymised_at",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         (

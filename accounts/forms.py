@@ -20,6 +20,7 @@ from accounts.normalize import (
 )
 from accounts.noscript_challenge import picture_issue, picture_verify
 from accounts.selectors import unit_list_selectable, user_find_conflicts
+from accounts.services import PRIVACY_CONSENT_MISSING
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 NAME_MESSAGES = {
@@ -127,6 +128,10 @@ class ProfileFields(forms.Form):
         label=_("Số CCCD (12 số)"),
         required=False,
         max_length=40,
+        help_text=_(
+            "Chỉ dùng để xác định đúng người dự thi, bảo đảm mỗi người một tài "
+            "khoản và để trao giải; không công bố, chỉ Ban Tổ chức được xem."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
@@ -243,6 +248,16 @@ class RegistrationForm(ProfileFields):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # Unticked by default; the template draws it after the personal data notice
+    # (templates/accounts/_privacy_notice.html) that its label points to.
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "Tôi đã đọc thông báo về dữ liệu cá nhân ở trên và đồng ý để Ban Tổ "
+            "chức thu thập, sử dụng dữ liệu của tôi cho các mục đích đã nêu."
+        ),
+        required=True,
+        error_messages={"required": PRIVACY_CONSENT_MISSING},
+    )
     # Read only from a browser without JavaScript: the template draws it inside
     # <noscript>, beside its picture, never with the other fields.
     picture_answer = forms.CharField(
@@ -261,6 +276,7 @@ class RegistrationForm(ProfileFields):
         "unit",
         "password1",
         "password2",
+        "privacy_consent",
     ]
 
     def __init__(

@@ -136,6 +136,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("xác thực số điện thoại lúc"), null=True, blank=True, editable=False
     )
 
+    # Written only by accounts.services.user_register: when the person agreed to
+    # the personal data notice (accounts.privacy.CONSENT_NOTICE). Empty for accounts
+    # made by the organizers (unit managers, the admin), whom nobody asked.
+    privacy_consent_at = models.DateTimeField(
+        _("đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True, editable=False
+    )
+    # Written only by awards.services.anonymisation.user_anonymise: the personal
+    # data was replaced by placeholders; the attempts and results stay.
+    anonymised_at = models.DateTimeField(
+        _("ẩn danh hóa lúc"), null=True, blank=True, editable=False
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "phone"
@@ -144,6 +156,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
+        permissions = [
+            ("anonymise_user", _("Ẩn danh hóa tài khoản thí sinh theo yêu cầu")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

@@ -1,8 +1,10 @@
 import secrets
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, UnitChange, User
 from accounts.normalize import (
@@ -11,6 +13,11 @@ from accounts.normalize import (
     normalize_citizen_id,
     normalize_email,
     normalize_phone,
+)
+
+PRIVACY_CONSENT_MISSING = _(
+    "Bạn cần đồng ý với việc thu thập và sử dụng dữ liệu cá nhân nêu trong thông "
+    "báo để đăng ký dự thi. Chưa có tài khoản nào được tạo."
 )
 
 # Unambiguous on a phone keyboard and when read aloud over the telephone.
@@ -56,13 +63,18 @@ def user_register(
     gender: str,
     occupation: str,
     unit: Unit,
+    privacy_consent: bool,
     email: str = "",
     citizen_id: str = "",
     nationality: str = "VN",
     registered_ip: str | None = None,
     now: datetime | None = None,
 ) -> User:
-    """Create a contestant account from already validated registration data."""
+    """Create a contestant account from already validated registration data; the
+    person must have agreed to the personal data notice, and when is recorded."""
+    if privacy_consent is not True:
+        raise ValidationError(PRIVACY_CONSENT_MISSING, code="privacy_consent_missing")
+    now = now or timezone.now()
     user = User(
         phone=normalize_phone(phone) or "",
         date_of_birth=date_of_birth,
@@ -72,8 +84,9 @@ def user_register(
         email=normalize_email(email) or None,
         citizen_id=normalize_citizen_id(citizen_id),
         nationality=nationality,
-        date_joined=now or timezone.now(),
+        date_joined=now,
         registered_ip=registered_ip or None,
+        privacy_consent_at=now,
     )
     user_name_set(user=user, full_name=full_name)
     user.set_password(password)

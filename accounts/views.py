@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.normalize import normalize_phone
 from accounts.noscript_challenge import RATE_SCOPE as PICTURE_RATE_SCOPE
 from accounts.noscript_challenge import picture_digits, picture_render
+from accounts.privacy import retention_days
 from accounts.services import user_change_password, user_register, user_update_profile
 from accounts.sms import sms_enabled
 from contest_portal.client_ip import client_ip
@@ -64,12 +65,18 @@ def register_user_from_form(
     try:
         user = user_register(
             password=form.cleaned_data["password1"],
+            privacy_consent=form.cleaned_data["privacy_consent"],
             registered_ip=client_ip(request),
             **data,
         )
-    except (ValidationError, IntegrityError):
-        # Another registration with the same phone, email or CCCD won the race.
-        form.add_error(None, _("Số điện thoại, email hoặc CCCD này đã được đăng ký."))
+    except (ValidationError, IntegrityError) as error:
+        if getattr(error, "code", None) == "privacy_consent_missing":
+            form.add_error("privacy_consent", error)
+        else:
+            # Another registration with the same phone, email or CCCD won the race.
+            form.add_error(
+                None, _("Số điện thoại, email hoặc CCCD này đã được đăng ký.")
+            )
         return None
     login(request, user, backend=LOGIN_BACKEND)
     messages.success(
@@ -133,7 +140,9 @@ def registration_page(
         return refusal
     form.issue_challenge()
     return render(
-        request, "accounts/user_register.html", {"form": form, "contest": contest}
+        request,
+        "accounts/user_register.html",
+        {"form": form, "contest": contest, "retention_days": retention_days()},
     )
 
 

@@ -586,6 +586,7 @@ class AuditEntry(models.Model):
         QUESTION_VOID = "question_void", _("Hủy câu hỏi")
         UNIT_RESULT_COMPUTE = "unit_result_compute", _("Tính kết quả giải tập thể")
         UNIT_RESULT_APPROVE = "unit_result_approve", _("Phê duyệt giải tập thể")
+        ACCOUNT_ANONYMISE = "account_anonymise", _("Ẩn danh hóa tài khoản thí sinh")
 
     at = models.DateTimeField(_("thời điểm"))
     action = models.CharField(_("thao tác"), max_length=40, choices=Action.choices)
@@ -597,8 +598,14 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Empty for a decision about an account rather than a contest (anonymisation).
     contest = models.ForeignKey(
-        Contest, verbose_name=_("cuộc thi"), on_delete=models.PROTECT, related_name="+"
+        Contest,
+        verbose_name=_("cuộc thi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reason = models.TextField(_("lý do"), blank=True)
     data = models.JSONField(_("chi tiết"), default=dict)

@@ -242,6 +242,11 @@ REGISTRATION_CHALLENGE_RAMP = {
 # proof of work: 5 (of 8 kinds: no 1 or 7) is one chance in ~33,000 for a blind guess,
 # and each guess costs one of the address's "register-picture" requests.
 REGISTRATION_PICTURE_DIGITS = 5
+# Days a contestant's personal data is kept after the last contest they took part
+# in closed; then `manage.py anonymise_closed_contests` replaces it by placeholders.
+PERSONAL_DATA_RETENTION_DAYS = env.int(
+    "DJANGO_PERSONAL_DATA_RETENTION_DAYS", default=365
+)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

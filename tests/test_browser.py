@@ -69,6 +69,7 @@ def test_register_take_reload_and_submit_on_a_phone(live_server, browser, open_r
     page.click(".unit-results button:has-text('Lũng Cú')")
     page.fill("#id_password1", "Thi-sinh-2024!")
     page.fill("#id_password2", "Thi-sinh-2024!")
+    page.check("#id_privacy_consent")
     page.click("button:has-text('Đăng ký')")
     wait_url(page, contest_url)
     page.click("button:has-text('Vào thi')")

@@ -70,6 +70,7 @@ def test_register_without_javascript_on_a_phone(live_server, browser, units):
     page.select_option("#id_unit", label="UBND xã Lũng Cú")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     wrong = "".join("3" if d != "3" else "4" for d in digits_shown(page))
     page.fill("#id_picture_answer", wrong)
     page.click("button:has-text('Đăng ký')")
@@ -87,6 +88,7 @@ def test_register_without_javascript_on_a_phone(live_server, browser, units):
 
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     page.fill("#id_picture_answer", digits_shown(page))
     page.click("button:has-text('Đăng ký')")
     wait_url(page, re.compile(rf"^{re.escape(live_server.url)}/$"))

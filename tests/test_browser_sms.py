@@ -31,6 +31,7 @@ def test_register_verify_the_phone_and_take_the_attempt(
     page.click(".unit-results button:has-text('Lũng Cú')")
     page.fill("#id_password1", "Thi-sinh-2024!")
     page.fill("#id_password2", "Thi-sinh-2024!")
+    page.check("#id_privacy_consent")
     page.click("button:has-text('Đăng ký')")
     wait_url(page, re.compile(r".*/xac-thuc-so-dien-thoai/.*"))
 

@@ -8,12 +8,17 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from awards.admin import contests, decisions, results  # noqa: F401  (registers them)
+from awards.admin.anonymise import add_anonymisation_to_user_admin
 from awards.admin.common import ReadOnlyAdmin
 from awards.admin_audit import AdminAuditMixin, AdminChangeAdmin
 from awards.models import AdminChange
 
-# Technical screens: login lockout records and background task results.
-TECHNICAL_APPS = frozenset({"axes", "django_tasks_database"})
+# Technical screens: login lockout records, background task results, and
+# django-allauth's (links to identity provider accounts; providers come from the
+# settings, accounts/oidc_config.py).
+TECHNICAL_APPS = frozenset(
+    {"axes", "django_tasks_database", "account", "socialaccount"}
+)
 
 
 class SuperuserOnly:
@@ -42,7 +47,9 @@ def audit_every_screen() -> None:
     """Every other editable screen is audited too, whichever app registered it: a
     user made staff, a unit's headcount, a group's permissions, an unlocked account.
     Run by AwardsConfig.ready(), once every app's admin module is imported (apps
-    after awards in INSTALLED_APPS register theirs later than this module)."""
+    after awards in INSTALLED_APPS register theirs later than this module).
+    The user admin first gets its anonymisation page (awards.admin.anonymise)."""
+    add_anonymisation_to_user_admin()
     for model, model_admin in list(admin.site._registry.items()):
         if model is AdminChange or isinstance(
             model_admin, AdminAuditMixin | ReadOnlyAdmin

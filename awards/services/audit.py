@@ -13,7 +13,7 @@ def audit(
     *,
     actor: User,
     action: str,
-    contest: Contest,
+    contest: Contest | None,
     round_: Round | None = None,
     reason: str = "",
     data: dict | None = None,

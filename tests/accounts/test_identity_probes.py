@@ -40,6 +40,7 @@ def person(unit, number: int, **overrides: str) -> dict[str, str]:
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "privacy_consent": "on",
         **overrides,
     }
 

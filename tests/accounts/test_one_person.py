@@ -99,6 +99,7 @@ def second_registration(client, unit, field: str, value: str) -> dict[str, str]:
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "privacy_consent": "on",
         **OTHER_PERSON,
         **solved_challenge(client),
     }
@@ -154,6 +155,7 @@ def test_the_service_refuses_a_duplicate_the_form_did_not_see(existing, field, v
         "gender": User.Gender.FEMALE,
         "occupation": User.Occupation.CIVIL_SERVANT,
         "unit": existing.unit,
+        "privacy_consent": True,
         field: value,
     }
 

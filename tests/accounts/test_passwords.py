@@ -43,6 +43,7 @@ def register(client, password: str):
             "unit": str(unit.pk),
             "password1": password,
             "password2": password,
+            "privacy_consent": "on",
             **solved_challenge(client),
         },
     )

@@ -90,6 +90,7 @@ def registration_data(client, **overrides: str) -> dict[str, str]:
         "unit": str(UnitFactory().pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "privacy_consent": "on",
         **solved_challenge(client),
     }
     data.update(overrides)

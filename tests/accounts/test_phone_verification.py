@@ -43,6 +43,7 @@ def register(client, contest: Contest, phone: str = "0912 345 678"):
             "unit": str(UnitFactory().pk),
             "password1": PASSWORD,
             "password2": PASSWORD,
+            "privacy_consent": "on",
             **solved_challenge(client, url),
         },
     )

@@ -33,6 +33,7 @@ def registration_data(client, unit: Unit, /, **overrides: str) -> dict[str, str]
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "privacy_consent": "on",
         **solved_challenge(client),
     }
     data.update(overrides)

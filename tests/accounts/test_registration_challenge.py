@@ -41,6 +41,7 @@ def form_data(client, unit, **overrides: str) -> dict[str, str]:
         "unit": str(unit.pk),
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "privacy_consent": "on",
         **solved_challenge(client),
     }
     data.update(overrides)

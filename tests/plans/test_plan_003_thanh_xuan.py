@@ -289,6 +289,7 @@ def register(contest: Contest, unit: Unit | None, **fields: str) -> Client:
         "unit": str(unit.pk) if unit else "",
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "privacy_consent": "on",
         **solved_challenge(browser, url),
         **fields,
     }
