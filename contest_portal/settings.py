@@ -12,8 +12,10 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.oidc_config import providers_from_json, socialaccount_providers
 from contest_portal.ops.logs import logging_config
 from contest_portal.ops.sentry import init_sentry
+from contest_portal.security import frame_ancestors_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +54,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # Sign-in with an identity provider (accounts/oidc_*.py): only allauth's
+    # OpenID Connect flow is served, never its account pages.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "accounts",
     "quizzes",
     "rounds",
@@ -77,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "contest_portal.bad_input.RefuseMalformedRequestMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,6 +171,29 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "rounds:home"
 LOGOUT_REDIRECT_URL = "rounds:home"
+
+# --- Sign-in with an identity provider (OpenID Connect, accounts/oidc_*.py) ------
+# DJANGO_OIDC_PROVIDERS is a JSON list (accounts/oidc_config.py, README
+# "Tích hợp / Integration"); empty: the login page offers phone/CCCD only.
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(
+    providers_from_json(env.str("DJANGO_OIDC_PROVIDERS", default=""))
+)
+# The adapters sign a person in through PhoneOrCitizenIdBackend, like a password
+# login: AUTHENTICATION_BACKENDS needs no allauth backend.
+SOCIALACCOUNT_ADAPTER = "accounts.oidc_adapter.PortalSocialAccountAdapter"
+ACCOUNT_ADAPTER = "accounts.oidc_adapter.PortalAccountAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a CSRF-checked POST
+SOCIALACCOUNT_AUTO_SIGNUP = False  # a new account answers the first-time questions
+SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are never kept
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an email claim never opens an account
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("DJANGO_OIDC_TIMEOUT_SECONDS", default=10)
+# allauth's account settings, for a user model with no username; its own login and
+# signup pages are never served (accounts/oidc_urls.py).
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
 
 # Django's validators with Vietnamese messages and a few Vietnamese common passwords.
 AUTH_PASSWORD_VALIDATORS = [
@@ -291,6 +323,19 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Probes and Prometheus call the containers over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# --- Running inside another app (contest_portal/security.py) ----------------------
+# Origins allowed to show the portal in a frame, e.g. the province's citizen app:
+# "https://app.example.gov.vn,https://*.example.gov.vn". Empty: framing is refused
+# everywhere. Set, the cookies must travel in a frame (SameSite=None, and
+# Partitioned, added by SecurityHeadersMiddleware), which browsers accept only with
+# Secure: the portal is then served over HTTPS.
+FRAME_ANCESTORS = frame_ancestors_from_env(
+    env.list("DJANGO_FRAME_ANCESTORS", default=[])
+)
+if FRAME_ANCESTORS:
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",

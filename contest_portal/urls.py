@@ -20,6 +20,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("quan-tri/", admin.site.urls),
+    # Outside any namespace: django-allauth reverses its URL names as they are.
+    path("tai-khoan/oidc/", include("accounts.oidc_urls")),
     path("tai-khoan/", include("accounts.urls")),
     path("ket-qua/", include("awards.urls")),
     path("giay-chung-nhan/", include("awards.certificate_urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rounds import views
+from rounds import deep_links, views
 
 app_name = "rounds"
 
@@ -10,6 +10,17 @@ urlpatterns = [
     path("cuoc-thi/<slug:slug>/", views.contest_detail, name="contest-detail"),
     path(
         "cuoc-thi/<slug:slug>/dang-ky/", views.contest_register, name="contest-register"
+    ),
+    # Deep links for other apps (rounds/deep_links.py, README "Tích hợp").
+    path(
+        "cuoc-thi/<slug:slug>/vong-hien-tai/",
+        deep_links.current_round,
+        name="contest-current-round",
+    ),
+    path(
+        "cuoc-thi/<slug:slug>/ket-qua-cua-toi/",
+        deep_links.my_latest_result,
+        name="contest-my-result",
     ),
     path("tuan-thi/<id:round_id>/vao-thi/", views.attempt_start, name="attempt-start"),
     path("bai-thi/", views.attempt_list, name="attempt-list"),
