@@ -1,23 +1,136 @@
-from collections.abc import Callable
+"""Who is asking, as the session says, without reading the user row where that is safe.
 
+Django checks a session on every user load: the user exists, is active, and the
+password hash the session was made with is still the user's (so a password change
+ends every other session). A save of an answer, most of the deadline rush's
+requests, skips that load: it takes the user id from the session and a credential,
+the MD5 of the password hash the session was last verified with, and its one SQL
+statement requires the user row to still match it (rounds.services.saving). A
+password changed anywhere (the form, a reset, the admin, a one-time password) changes
+the hash, so an older session's save matches no row and takes the path that loads
+the user, where Django ends the session. A logout deletes the session from the store:
+nothing is left to identify.
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+# The session's copy of user_credential(), written where Django has just verified
+# the session (the attempt page, a save that loaded the user): once per session.
+CREDENTIAL_SESSION_KEY = "_auth_user_credential"
+# Requests that show nothing of a user: the user row is never read for them.
+_EXEMPT_PREFIXES = ("/healthz", "/static/")
+
+
+def user_credential(password_hash: str) -> str:
+    """What a session remembers of the password it was verified with.
+
+    The same value as MD5(password) in SQL (PostgreSQL's md5(), the MD5 function
+    Django registers on SQLite), so a single statement can compare it. Only a
+    digest of the salted hash: the session store never holds the hash itself.
+    """
+    return hashlib.md5(password_hash.encode()).hexdigest()
+
+
+def session_user_id(request: HttpRequest) -> str | None:
+    """The user id the session names, unverified; None when nobody logged in."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    user_id = session.get(SESSION_KEY)
+    if user_id is None or session.get(BACKEND_SESSION_KEY) not in set(
+        settings.AUTHENTICATION_BACKENDS
+    ):
+        return None
+    return str(user_id)
+
+
+def session_owner(request: HttpRequest) -> tuple[int, str] | None:
+    """(user id, credential) from the session, to be checked by the caller's own
+    statement against the user row; None when the session has no credential yet."""
+    user_id = session_user_id(request)
+    credential = request.session.get(CREDENTIAL_SESSION_KEY) if user_id else None
+    if not credential or not user_id.isdigit():
+        return None
+    return int(user_id), credential
+
+
+def remember_credential(request: HttpRequest) -> None:
+    """Keep the verified user's credential in the session (written only on change)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    credential = user_credential(user.password)
+    if request.session.get(CREDENTIAL_SESSION_KEY) != credential:
+        request.session[CREDENTIAL_SESSION_KEY] = credential
+
+
+def password_change_refusal(request: HttpRequest) -> HttpResponse | None:
+    """After logging in with a one-time password, the only page is the change form."""
+    user = request.user
+    if not (user.is_authenticated and user.must_change_password):
+        return None
+    allowed = {reverse("accounts:password-change"), reverse("accounts:logout")}
+    if request.path in allowed:
+        return None
+    return redirect("accounts:password-change")
+
+
+def checks_user_itself(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Mark a view that identifies its user and applies password_change_refusal
+    itself (the save): the middleware then leaves the user row unread."""
+    view.checks_user_itself = True  # type: ignore[attr-defined]
+    return view
+
+
+def session_login_required(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """login_required by the session alone: a request naming nobody goes to the
+    login page, as login_required sends it; the user row is not read here."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if session_user_id(request) is None:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
 
 class ForcePasswordChangeMiddleware:
-    """After logging in with a one-time password, the only page is the change form."""
+    """Send a user who must change their password to the change form: checked only
+    where the page is about the user anyway, so /healthz, static files and the save
+    (which checks the flag in its own statement) never read the user row."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.must_change_password:
-            allowed = {
-                reverse("accounts:password-change"),
-                reverse("accounts:logout"),
-            }
-            if request.path not in allowed and not request.path.startswith("/static/"):
-                return redirect("accounts:password-change")
         return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if (
+            request.path.startswith(_EXEMPT_PREFIXES)
+            or getattr(view_func, "checks_user_itself", False)
+            or session_user_id(request) is None  # anonymous: no row to read
+        ):
+            return None
+        return password_change_refusal(request)

@@ -1,7 +1,6 @@
 """`make bench`: the deadline rush, measured. See bench/README.md."""
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -9,6 +8,7 @@ import secrets
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -43,8 +43,11 @@ def _bench_env(args) -> tuple[dict[str, str], str]:
             "DJANGO_CACHE_KEY_PREFIX": "cpbench",
             "DJANGO_QUERY_COUNT_HEADER": "true",
             "DJANGO_LOG_LEVEL": "WARNING",
-            # Every simulated contestant comes from 127.0.0.1: limits are per address.
-            "DJANGO_RATE_LIMIT_ENABLED": "false",
+            # Rate limits on, as in production: each simulated contestant connects
+            # from its own loopback address (bench/load.py), and with no proxy in
+            # front the socket's address is the client's, as production trusts it.
+            "DJANGO_RATE_LIMIT_ENABLED": "true",
+            "DJANGO_TRUSTED_PROXY_COUNT": "0",
             "DATABASE_URL": bench_url,
         }
     )
@@ -107,69 +110,6 @@ def _sessions(user_ids: list[int]) -> list[tuple[int, str]]:
     return sessions
 
 
-class Server:
-    """gunicorn with sync workers, as production runs it."""
-
-    def __init__(self, env: dict[str, str], port: int, workers: int) -> None:
-        self.port = port
-        self.proc = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "contest_portal.wsgi:application",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--backlog",
-                "2048",
-                "--timeout",
-                "60",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-    def worker_pids(self) -> list[int]:
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-    def memory_mb(self) -> dict[str, float]:
-        def rss(pid: int) -> float:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-            return 0.0
-
-        workers = [rss(pid) for pid in self.worker_pids()]
-        return {
-            "master_mb": round(rss(self.proc.pid), 1),
-            "worker_max_mb": round(max(workers, default=0), 1),
-            "workers_total_mb": round(sum(workers), 1),
-        }
-
-    def warm(self, paths: list[str]) -> None:
-        for _ in range(20):
-            for path in paths:
-                with contextlib.suppress(OSError):
-                    urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-
-
 def _percentile(sorted_values: list[float], q: float) -> float:
     if not sorted_values:
         return 0.0
@@ -178,7 +118,8 @@ def _percentile(sorted_values: list[float], q: float) -> float:
 
 
 def _summarise(merged: dict, walls: dict[str, float]) -> tuple[list[dict], dict]:
-    rows, flows = [], {}
+    rows: list[dict] = []
+    flows: dict = {}
     for phase, data in merged.items():
         wall = walls[phase]
         for endpoint, samples in data["samples"].items():
@@ -205,6 +146,27 @@ def _summarise(merged: dict, walls: dict[str, float]) -> tuple[list[dict], dict]
     return rows, flows
 
 
+def _cpu_report(rows: list[dict], cpu: dict[str, float], flows: dict) -> dict:
+    """Server CPU per request of each phase, per whole attempt, and their ratios to
+    the raw hello's CPU per request."""
+    per_request = {}
+    for row in rows:
+        if row["phase"] in cpu and row["requests"]:
+            requests = sum(r["requests"] for r in rows if r["phase"] == row["phase"])
+            per_request[row["phase"]] = round(cpu[row["phase"]] / requests * 1000, 3)
+    hello = [per_request[p] for p in ("ref_hello", "ref_hello_end") if p in per_request]
+    hello_ms = sum(hello) / len(hello) if hello else 0.0
+    out: dict = {"phase_cpu_s": cpu, "cpu_ms_per_request": per_request}
+    out["hello_cpu_ms_per_request"] = round(hello_ms, 4)
+    if flows.get("attempts") and "flow" in cpu:
+        attempt_ms = cpu["flow"] / flows["attempts"] * 1000
+        out["cpu_ms_per_attempt"] = round(attempt_ms, 1)
+        out["cpu_per_attempt_ratio"] = (
+            round(attempt_ms / hello_ms, 1) if hello_ms else None
+        )
+    return out
+
+
 def _merge(results: list[dict]) -> dict:
     merged: dict = {}
     for result in results:
@@ -220,6 +182,7 @@ def _merge(results: list[dict]) -> dict:
 
 def run_load(args, env, built, port: int, log) -> dict:
     from bench import dataset, load
+    from bench.server import Server, cpu_delta_s
 
     first = built.first_user_id
     n_start = args.start_actors
@@ -235,9 +198,21 @@ def run_load(args, env, built, port: int, log) -> dict:
     flow_sessions = _sessions(flow_ids)
     from django.conf import settings
 
-    server = Server(env, port, args.workers)
+    from bench import refapps
+
+    refapps.create_table(start_ids)
+    ref_ports = {"hello": port + 3, "session_update": port + 4}
+    servers = {
+        name: Server(env, ref_port, args.workers, f"bench.refapps:{name}", "/")
+        for name, ref_port in ref_ports.items()
+    }
+    server = servers["portal"] = Server(env, port, args.workers)
     try:
         server.warm(["/healthz", "/", f"/cuoc-thi/{built.contest_slug}/"])
+        # Each worker of a reference sets Django up on its first request: before
+        # the clock starts, as the portal's workers are warmed.
+        servers["hello"].warm(["/"])
+        servers["session_update"].warm(["/"])
         log(
             f"Load: {args.connections} connections in {args.clients} client processes, "
             f"{args.duration:g} s per phase, {args.flow_duration:g} s of whole attempts"
@@ -253,23 +228,34 @@ def run_load(args, env, built, port: int, log) -> dict:
             login_phones=login_phones,
             start_actors=start_sessions,
             flow_actors=flow_sessions,
+            ref_hello_base=f"http://127.0.0.1:{ref_ports['hello']}",
+            ref_session_base=f"http://127.0.0.1:{ref_ports['session_update']}",
         )
         barrier, out, procs = load.start_clients(plan, args.clients)
-        walls, memory = {}, {}
+        walls, memory, cpu = {}, {}, {}
         for phase in load.PHASES:
+            measured = servers[load.REFERENCE_PHASES.get(phase, "portal")]
             barrier.wait()
+            before = measured.cpu()
             started = time.perf_counter()
             barrier.wait()
             walls[phase] = time.perf_counter() - started
-            memory[phase] = server.memory_mb()
-            log(f"  {phase}: {walls[phase]:.1f} s")
+            cpu[phase] = round(cpu_delta_s(before, measured.cpu()), 3)
+            memory[phase] = measured.memory_mb()
+            log(f"  {phase}: {walls[phase]:.1f} s, server CPU {cpu[phase]:.1f} s")
         results = [out.get(timeout=120)[1] for _ in procs]
         for proc in procs:
             proc.join(timeout=30)
     finally:
-        server.stop()
+        for each in servers.values():
+            each.stop()
     rows, flows = _summarise(_merge(results), walls)
-    return {"endpoints": rows, "flow": flows, "memory": memory}
+    return {
+        "endpoints": rows,
+        "flow": flows,
+        "memory": memory,
+        "cpu": _cpu_report(rows, cpu, flows),
+    }
 
 
 def two_instances(args, env, built, log) -> dict:
@@ -277,6 +263,7 @@ def two_instances(args, env, built, log) -> dict:
     import re
 
     from bench import load
+    from bench.server import Server
 
     user_id = built.first_user_id + args.start_actors + args.flow_actors + 600
     [(_, key)] = _sessions([user_id])
@@ -422,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django(env)
     from bench import dataset
 
+    load_seconds = None  # with --reuse: loaded by an earlier run
     if args.reuse and meta_file.exists():
         built = dataset.Built(**json.loads(meta_file.read_text()))
         log("Reusing the data of the last run")
@@ -429,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         log("Loading the data set in bulk")
         started = time.perf_counter()
         built = dataset.build(dataset.SIZES[args.size], log=log)
-        log(f"Data loaded in {time.perf_counter() - started:.0f} s")
+        load_seconds = round(time.perf_counter() - started, 1)
+        log(f"Data loaded in {load_seconds:.0f} s")
         meta_file.write_text(dataset.built_to_json(built))
     report: dict = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -443,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         "gunicorn_workers": args.workers,
         "connections": args.connections,
         "data": dataset.SIZES[args.size].__dict__,
+        "data_load_s": load_seconds,
     }
     if not args.skip_load:
         load_report = run_load(args, env, built, args.port, log)

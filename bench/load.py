@@ -3,7 +3,12 @@
 Each process runs an asyncio loop of aiohttp sessions (one cookie jar per simulated
 contestant, CSRF tokens read from the pages as a browser's form or the page's script
 would). Processes move through the phases together: the parent holds a barrier at the
-start and end of each, so a phase's wall time and the server's memory are read there.
+start and end of each, so a phase's wall time, the server's memory and the workers'
+CPU are read there.
+
+Every simulated contestant (and every connection of the anonymous phases) connects
+from an address of its own in 127.0.0.0/8, so the per-address rate limits, on as in
+production, count each one as the separate client it stands for.
 """
 
 import asyncio
@@ -21,8 +26,17 @@ SAVE_URL = re.compile(r'data-save-url="([^"]+)"')
 RADIO = re.compile(r'name="q(\d+)" value="(\d+)"')
 START_FORM = re.compile(r'action="(/tuan-thi/\d+/vao-thi/)"')
 
-# Phases in order; the parent walks the same list.
+# Phases in order; the parent walks the same list. The references (bench/refapps.py)
+# run first and last, so a drift of the machine's load during the run shows.
+REFERENCE_PHASES = {
+    "ref_hello": "hello",
+    "ref_session": "session_update",
+    "ref_hello_end": "hello",
+    "ref_session_end": "session_update",
+}
 PHASES = (
+    "ref_hello",
+    "ref_session",
     "healthz",
     "home",
     "login",
@@ -33,6 +47,8 @@ PHASES = (
     "submit",
     "result",
     "flow",
+    "ref_hello_end",
+    "ref_session_end",
 )
 
 
@@ -49,7 +65,10 @@ class Actor:
     save_url: str = ""
     radios: dict[int, list[int]] = field(default_factory=dict)
     seq: int = 0
+    address: str = "127.0.0.1"
+    connector: aiohttp.TCPConnector | None = None
     http: aiohttp.ClientSession | None = None
+    ref_http: aiohttp.ClientSession | None = None
 
 
 @dataclass
@@ -64,6 +83,18 @@ class Plan:
     login_phones: list[str]
     start_actors: list[tuple[int, str]]
     flow_actors: list[tuple[int, str]]
+    ref_hello_base: str = ""
+    ref_session_base: str = ""
+    client_index: int = 0
+
+
+def source_address(client: int, n: int) -> str:
+    """The n-th loopback address of a client process: 127.<10+client>.x.y."""
+    return f"127.{10 + client}.{n // 250}.{n % 250 + 1}"
+
+
+def _connector(address: str) -> aiohttp.TCPConnector:
+    return aiohttp.TCPConnector(limit=0, force_close=True, local_addr=(address, 0))
 
 
 class Recorder:
@@ -107,12 +138,12 @@ async def _call(
     return status, body, location
 
 
-def _new_http(plan: Plan, connector, actor: Actor | None = None):
+def _new_http(plan: Plan, connector, actor: Actor | None = None, base: str = ""):
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1, as a browser keeps
     if actor is not None:
         jar.update_cookies({plan.session_cookie: actor.session_key})
     return aiohttp.ClientSession(
-        base_url=plan.base,
+        base_url=base or plan.base,
         connector=connector,
         connector_owner=False,
         cookie_jar=jar,
@@ -126,24 +157,42 @@ async def _until(deadline: float, work) -> None:
             return
 
 
-async def _get_loop(rec, plan, connector, endpoint, url, deadline):
-    async def one_connection():
-        async with _new_http(plan, connector) as http:
+async def _get_loop(rec, plan, endpoint, url, deadline, base=""):
+    async def one_connection(i: int):
+        connector = _connector(source_address(plan.client_index, 60_000 + i))
+        async with _new_http(plan, connector, base=base) as http:
             await _until(
                 deadline,
                 lambda: _call(rec, http, endpoint, "GET", url, expect=(200,)),
             )
+        await connector.close()
 
-    await asyncio.gather(*(one_connection() for _ in range(plan.connections)))
+    await asyncio.gather(*(one_connection(i) for i in range(plan.connections)))
 
 
-async def _login_loop(rec, plan, connector, deadline):
+async def _ref_session(rec, plan, actor: Actor, n: int) -> None:
+    """The session + UPDATE reference, with a save's cookie and body."""
+    if actor.ref_http is None:
+        actor.ref_http = _new_http(plan, actor.connector, actor, plan.ref_session_base)
+    await _call(
+        rec,
+        actor.ref_http,
+        "ref session+UPDATE",
+        "POST",
+        "/",
+        data={"seq": str(n), "position": "0", "choice": "1"},
+        expect=(200,),
+    )
+
+
+async def _login_loop(rec, plan, deadline):
     phones = list(plan.login_phones)
     # A login costs ~0.3 s of hashing: a few at a time, or the phase outlasts itself.
     connections = min(plan.connections, 4)
 
     async def one_connection(offset: int):
         n = offset
+        connector = _connector(source_address(plan.client_index, 61_000 + offset))
         while time.perf_counter() < deadline:
             async with _new_http(plan, connector) as http:
                 _s, body, _l = await _call(
@@ -171,6 +220,7 @@ async def _login_loop(rec, plan, connector, deadline):
                     expect=(302,),
                 )
             n += connections
+        await connector.close()
 
     await asyncio.gather(*(one_connection(i) for i in range(connections)))
 
@@ -296,14 +346,23 @@ async def _flow(rec: Recorder, plan: Plan, actor: Actor, rng) -> None:
 
 
 async def _run_phase(
-    phase, rec, plan, connector, deadline, starters, flowers, started, finished, rng
+    phase, rec, plan, deadline, starters, flowers, started, finished, rng
 ) -> None:
-    if phase == "healthz":
-        await _get_loop(rec, plan, connector, "healthz", "/healthz", deadline)
+    if REFERENCE_PHASES.get(phase) == "hello":
+        await _get_loop(rec, plan, "ref hello", "/", deadline, plan.ref_hello_base)
+    elif REFERENCE_PHASES.get(phase) == "session_update":
+        await _round_robin(
+            starters,
+            plan.connections,
+            deadline,
+            lambda a, n: _ref_session(rec, plan, a, n),
+        )
+    elif phase == "healthz":
+        await _get_loop(rec, plan, "healthz", "/healthz", deadline)
     elif phase == "home":
-        await _get_loop(rec, plan, connector, "home (anonymous)", "/", deadline)
+        await _get_loop(rec, plan, "home (anonymous)", "/", deadline)
     elif phase == "login":
-        await _login_loop(rec, plan, connector, deadline)
+        await _login_loop(rec, plan, deadline)
     elif phase == "prepare":
         await _pool(
             starters,
@@ -359,12 +418,13 @@ async def _run_phase(
 
 async def _run(plan: Plan, barrier, index: int) -> dict:
     rng = random.Random(index)
-    connector = aiohttp.TCPConnector(limit=0, force_close=True)
     per_phase: dict[str, Recorder] = {}
     starters = [Actor(user_id=u, session_key=k) for u, k in plan.start_actors]
     flowers = [Actor(user_id=u, session_key=k) for u, k in plan.flow_actors]
-    for actor in (*starters, *flowers):
-        actor.http = _new_http(plan, connector, actor)
+    for n, actor in enumerate((*starters, *flowers)):
+        actor.address = source_address(plan.client_index, n)
+        actor.connector = _connector(actor.address)
+        actor.http = _new_http(plan, actor.connector, actor)
     started: list[Actor] = []
     finished: list[tuple[Actor, str]] = []
     loop = asyncio.get_running_loop()
@@ -377,7 +437,6 @@ async def _run(plan: Plan, barrier, index: int) -> dict:
             phase,
             rec,
             plan,
-            connector,
             deadline,
             starters,
             flowers,
@@ -388,7 +447,9 @@ async def _run(plan: Plan, barrier, index: int) -> dict:
         await loop.run_in_executor(None, barrier.wait)
     for actor in (*starters, *flowers):
         await actor.http.close()
-    await connector.close()
+        if actor.ref_http is not None:
+            await actor.ref_http.close()
+        await actor.connector.close()
     return {
         phase: {"samples": dict(r.samples), "errors": dict(r.errors), "flows": r.flows}
         for phase, r in per_phase.items()
@@ -415,6 +476,9 @@ def split(plan: Plan, parts: int) -> list[Plan]:
                 login_phones=plan.login_phones[k::parts],
                 start_actors=plan.start_actors[k::parts],
                 flow_actors=plan.flow_actors[k::parts],
+                ref_hello_base=plan.ref_hello_base,
+                ref_session_base=plan.ref_session_base,
+                client_index=k,
             )
         )
     return plans

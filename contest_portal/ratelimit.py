@@ -11,13 +11,15 @@ around a window's edge; the limits are set far from real use, so that is harmles
 import hashlib
 import math
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import BaseCache, cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ KeyFunc = Callable[[HttpRequest], str | None]
 class Window:
     key: str
     retry_after: int  # whole seconds until the window ends
+    kind: str = ""
 
 
 def clock() -> float:
@@ -48,13 +51,47 @@ def window_for(
     # Hashed so a phone number or address never sits in the cache in clear.
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
     key = f"{KEY_PREFIX}:{scope}:{kind}:{seconds}:{digest}:{index}"
-    return Window(key=key, retry_after=max(1, math.ceil((index + 1) * seconds - now)))
+    return Window(
+        key=key,
+        retry_after=max(1, math.ceil((index + 1) * seconds - now)),
+        kind=kind,
+    )
+
+
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def count_hits(windows: list[tuple[str, int]], store: BaseCache) -> list[int]:
+    """Add one to each (key, seconds) window's counter; return the new counts.
+
+    On Redis, every counter in one round trip: SET NX gives a new window's key its
+    expiry, INCR counts, both atomic. Elsewhere, count_hit one by one.
+    """
+    if store is cache:  # the proxy: the backend behind it decides
+        store = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(store, RedisCache):
+        return [
+            count_hit(key=key, seconds=seconds, store=store) for key, seconds in windows
+        ]
+    client = _clients.get(store)
+    if client is None:
+        # Django builds a new client object per call, which costs more CPU than
+        # the round trip: one per cache backend (per thread) is enough.
+        client = _clients[store] = store._cache.get_client(write=True)
+    pipe = client.pipeline(transaction=True)
+    for key, seconds in windows:
+        stored = store.make_and_validate_key(key)
+        pipe.set(stored, 0, ex=seconds + 1, nx=True)
+        pipe.incr(stored)
+    return [int(count) for count in pipe.execute()[1::2]]
 
 
 def count_hit(*, key: str, seconds: int, store: BaseCache) -> int:
     """Add one to the window's counter and return the new count."""
-    # incr() is atomic on Redis and fails on a missing key; add() only writes a
-    # missing key, so two first requests of a window can't both count as one.
+    if isinstance(store, RedisCache):
+        return count_hits([(key, seconds)], store)[0]
+    # incr() fails on a missing key; add() only writes a missing key, so two
+    # first requests of a window can't both count as one.
     try:
         return store.incr(key)
     except ValueError:
@@ -105,17 +142,27 @@ def check_request(
     if not getattr(settings, "RATE_LIMIT_ENABLED", True):
         return None
     limits = settings.RATE_LIMITS[scope]
-    # The user first: requests refused for one user don't use up the budget of
-    # everyone else behind the same address.
-    for kind, ident in (("user", user_key(request)), ("ip", client_ip(request))):
-        if kind not in limits or not ident:
-            continue
-        limit, seconds = limits[kind]
-        wait = over_limit(
-            scope=scope, kind=kind, ident=ident, limit=limit, seconds=seconds
+    now = clock()
+    checks = [
+        (
+            window_for(scope=scope, kind=kind, ident=ident, seconds=seconds, now=now),
+            limit,
         )
-        if wait is not None:
-            return wait
+        for kind, ident in (("user", user_key(request)), ("ip", client_ip(request)))
+        if kind in limits and ident
+        for limit, seconds in [limits[kind]]
+    ]
+    counts = count_hits(
+        [(window.key, limits[window.kind][1]) for window, _limit in checks], cache
+    )
+    for n, ((window, limit), count) in enumerate(zip(checks, counts, strict=True)):
+        if count > limit:
+            # The user first: a request refused for one user gives back what it
+            # counted on the address, so it doesn't use up the budget of everyone
+            # else behind the same address.
+            for later, _limit in checks[n + 1 :]:
+                cache.decr(later.key)
+            return window.retry_after
     return None
 
 

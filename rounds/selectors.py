@@ -5,7 +5,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BigIntegerField, CharField, Prefetch, QuerySet, Value
 from django.utils.html import escape
 
 from accounts.models import User
@@ -31,17 +31,26 @@ def person_of(user: User) -> eligibility.Person:
 
 
 def contest_eligibility_rules(*, contest: Contest) -> eligibility.Rules:
-    """The contest's eligibility settings as plain data."""
-    committee = list(
-        ContestCommitteeMember.objects.filter(contest=contest).values_list(
-            "user_id", "user__unit_id", "role"
+    """The contest's eligibility settings as plain data, in one query."""
+    # Every start reads both lists: the committee (user, their unit, role) and,
+    # in the same statement, the excluded units (unit, NULL, no role).
+    excluded = (
+        Contest.excluded_units.through.objects.filter(contest=contest)
+        .annotate(
+            no_unit=Value(None, output_field=BigIntegerField()),
+            no_role=Value("", output_field=CharField()),
         )
+        .values_list("unit_id", "no_unit", "no_role")
     )
+    rows = list(
+        ContestCommitteeMember.objects.filter(contest=contest)
+        .values_list("user_id", "user__unit_id", "role")
+        .union(excluded, all=True)
+    )
+    committee = [row for row in rows if row[2]]
     return eligibility.Rules(
         min_age=contest.min_age,
-        excluded_unit_ids=frozenset(
-            contest.excluded_units.values_list("pk", flat=True)
-        ),
+        excluded_unit_ids=frozenset(unit for unit, _none, role in rows if not role),
         require_citizen_id=contest.require_citizen_id,
         committee_ids=frozenset(user_id for user_id, _unit, _role in committee),
         committee_unit_ids=frozenset(

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.middleware import (
+    checks_user_itself,
+    password_change_refusal,
+    remember_credential,
+    session_login_required,
+    session_owner,
+    session_user_id,
+)
 from accounts.phone_views import phone_verify_url
 from accounts.views import (
     register_user_from_form,
@@ -29,11 +38,6 @@ from contest_portal.ratelimit import ratelimit
 from rounds import eligibility, page_cache, rendering, scoring, selectors, services
 from rounds.forms import SaveForm, SubmitForm
 from rounds.models import Attempt, Contest, Round
-
-
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def _boundaries(contests) -> list:
@@ -190,6 +194,9 @@ def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if attempt.status != Attempt.Status.OPEN:
         return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    # The user is loaded (and the session verified) here anyway: from its first
+    # click, the page's saves take the one statement.
+    remember_credential(request)
     return render(request, "rounds/attempt_take.html", _take_context(attempt))
 
 
@@ -214,11 +221,41 @@ def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
     }
 
 
-@login_required
+@checks_user_itself
 @require_POST
-@ratelimit("attempt-save", as_json=True)
+@session_login_required
+@ratelimit("attempt-save", as_json=True, user_key=session_user_id)
 def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
+    """One click, saved in one statement whose WHERE holds every rule; when it
+    matches nothing, the explained path says why, as it always has."""
     form = SaveForm(request.POST)
+    owner = session_owner(request)
+    if owner is not None and form.is_valid():
+        data = form.cleaned_data
+        if services.attempt_save_direct(
+            public_id=public_id,
+            user_id=owner[0],
+            credential=owner[1],
+            seq=data["seq"],
+            position=data["position"],
+            shown_choice=data["choice"],
+            prediction=data["prediction"],
+        ):
+            return JsonResponse({"ok": True, "seq": data["seq"]})
+    return _attempt_save_explained(request, public_id, form)
+
+
+def _attempt_save_explained(
+    request: HttpRequest, public_id: str, form: SaveForm
+) -> HttpResponse:
+    """The save with the user loaded and the attempt read under lock: applies what
+    the one statement could not decide, or refuses with the reason."""
+    if not request.user.is_authenticated:  # the session ended (password, logout)
+        return redirect_to_login(request.get_full_path())
+    refusal = password_change_refusal(request)
+    if refusal is not None:
+        return refusal
+    remember_credential(request)  # the next save takes the one statement
     if not form.is_valid():
         _own_attempt(request, public_id)  # someone else's attempt: 404, as always
         return JsonResponse(

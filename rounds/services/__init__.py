@@ -2,7 +2,8 @@
 
 - attempts: an attempt from start to submission (draw, saves, submit);
 - finishing: how an attempt ends (scored once, at its deadline, rescored, voided);
-- eligibility: who may take part, in words, at registration and at start.
+- eligibility: who may take part, in words, at registration and at start;
+- saving: a click saved in one statement, the explained save's rules in its WHERE.
 """
 
 from rounds.services.attempts import (
@@ -31,6 +32,7 @@ from rounds.services.finishing import (
     attempts_finish_expired,
     round_rescore,
 )
+from rounds.services.saving import attempt_save_direct
 
 __all__ = [
     "ELIGIBILITY_MESSAGES",
@@ -42,6 +44,7 @@ __all__ = [
     "attempt_finish_if_expired",
     "attempt_is_shortened",
     "attempt_save",
+    "attempt_save_direct",
     "attempt_save_own",
     "attempt_save_posted",
     "attempt_start",

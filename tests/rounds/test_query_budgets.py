@@ -23,10 +23,11 @@ pytestmark = pytest.mark.django_db
 # The budgets: session and user (2), then the view's own reads and writes. Writes run
 # in a transaction, which inside a test adds a SAVEPOINT and its RELEASE (2).
 BUDGET = {
-    # round, excluded units, the contest's committee, user lock, attempts, insert
-    "start": 10,
+    # round, the eligibility rules (committee and excluded units in one query),
+    # user lock, attempts, insert
+    "start": 9,
     "page": 3,  # the attempt with its round and contest
-    "save": 6,  # the attempt, locked, and its update
+    "save": 2,  # the session (a cache read in production) and the one UPDATE
     "submit": 9,  # the attempt, its lock, voided questions, update, event
     # the attempt; the attempts of the round; the ranking rules and the round's
     # truth, to show the attempt the ranking counts; the approved list's line of
