@@ -16,17 +16,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.import_plan import ImportPlan, RowError, RowPlan
 from accounts.models import Unit
 from accounts.normalize import fold
 from accounts.services import unit_save
-from accounts.spreadsheet import (
-    ImportPlan,
-    RowError,
-    RowPlan,
-    SheetRow,
-    read_sheet,
-    template_bytes,
-)
+from accounts.spreadsheet import SheetRow, read_sheet
+from accounts.workbooks import template_bytes
 
 CODE = "Mã đơn vị"
 NAME = "Tên đơn vị"

@@ -17,19 +17,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import names
-from accounts.forms import MAX_NAME_LENGTH, NAME_MESSAGES, PHONE_INVALID_MESSAGE
+from accounts.import_plan import ImportPlan, RowError, RowPlan
 from accounts.models import Unit, User
 from accounts.normalize import fold, legacy_national_phone, normalize_phone
-from accounts.services import user_create_unit_manager, user_grant_unit
-from accounts.spreadsheet import (
-    ImportPlan,
-    RowError,
-    RowPlan,
-    SheetRow,
-    read_sheet,
-    table_bytes,
-    template_bytes,
+from accounts.profile_fields import (
+    MAX_NAME_LENGTH,
+    NAME_MESSAGES,
+    PHONE_INVALID_MESSAGE,
 )
+from accounts.services import user_create_unit_manager, user_grant_unit
+from accounts.spreadsheet import SheetRow, read_sheet
+from accounts.workbooks import table_bytes, template_bytes
 
 UNIT = "Mã đơn vị"
 NAME = "Họ và tên"

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import ProfileFields, RegistrationForm
+from accounts.forms import RegistrationForm
+from accounts.profile_fields import ProfileFields
 
 FIELD_ORDER = [
     "full_name",

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PHONE_INVALID_MESSAGE
 from accounts.models import User
 from accounts.normalize import normalize_phone
+from accounts.profile_fields import PHONE_INVALID_MESSAGE
 
 
 class PhoneCodeForm(forms.Form):

@@ -6,24 +6,31 @@ past its declared size, so these bound the work). openpyxl then reads the first
 sheet in read-only, data-only mode: a formula gives the value Excel last computed,
 never a new evaluation; a formula with no computed value is refused. Every cell
 comes back as the text a person typed, cleaned like any form input.
+
+What an import will do lives in accounts.import_plan, the workbooks written for
+download in accounts.workbooks; their names still import from here.
 """
 
 import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from accounts.import_plan import ACTION_LABELS as ACTION_LABELS
+from accounts.import_plan import ImportPlan as ImportPlan
+from accounts.import_plan import RowError as RowError
+from accounts.import_plan import RowPlan as RowPlan
 from accounts.normalize import clean_text
+from accounts.workbooks import table_bytes as table_bytes
+from accounts.workbooks import template_bytes as template_bytes
 from contest_portal.numbers import thousands
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -68,55 +75,6 @@ class SheetRow:
 class Sheet:
     headers: frozenset[str]  # the canonical headers present in the file
     rows: tuple[SheetRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class RowPlan:
-    """What importing one row will do: an action, or the reasons it cannot."""
-
-    number: int
-    label: str
-    action: str = ""  # "create", "update" or "unchanged"; "" when the row has errors
-    errors: tuple[RowError, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def action_display(self) -> str:
-        return ACTION_LABELS.get(self.action, _("Lỗi"))
-
-    @property
-    def error_codes(self) -> list[str]:
-        return [error.code for error in self.errors]
-
-
-ACTION_LABELS = {
-    "create": gettext_lazy("Thêm mới"),
-    "update": gettext_lazy("Cập nhật"),
-    "unchanged": gettext_lazy("Không thay đổi"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ImportPlan:
-    rows: tuple[RowPlan, ...]
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, rows: Sequence[RowPlan]) -> "ImportPlan":
-        counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
-        for row in rows:
-            counts[row.action if not row.errors else "error"] += 1
-        return cls(rows=tuple(rows), counts=counts)
-
-    @property
-    def is_valid(self) -> bool:
-        return bool(self.rows) and not self.counts.get("error")
 
 
 def header_key(value: str) -> str:
@@ -406,61 +364,3 @@ def _cell_text(value: object) -> tuple[str, str]:
     if isinstance(value, timedelta):
         return str(value), ""
     return clean_text(str(value)), ""
-
-
-def template_bytes(
-    *,
-    headers: Sequence[str],
-    example: Sequence[str],
-    notes: Sequence[str] = (),
-) -> bytes:
-    """A blank import file: the headers, one example row, and a sheet of notes."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = _("Dữ liệu")
-    for column, (header, value) in enumerate(zip(headers, example, strict=True), 1):
-        letter = get_column_letter(column)
-        # Text columns, so "0123" typed later keeps its zero and "1/2" stays text.
-        for row, text in ((1, header), (2, value)):
-            cell = sheet.cell(row=row, column=column)
-            cell.value = text
-            cell.data_type = "s"  # never a formula, even if it starts with "="
-            cell.number_format = "@"
-        sheet.cell(row=1, column=column).font = Font(bold=True)
-        sheet.column_dimensions[letter].width = max(14, min(60, len(value) + 4))
-        sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    if notes:
-        help_sheet = workbook.create_sheet(_("Hướng dẫn"))
-        for row, note in enumerate(notes, 1):
-            cell = help_sheet.cell(row=row, column=1)
-            cell.value = note
-            cell.data_type = "s"
-        help_sheet.column_dimensions["A"].width = 120
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def table_bytes(
-    *, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str
-) -> bytes:
-    """A one-sheet workbook of text cells: a header row, then the rows as given."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row_number, values in enumerate([headers, *rows], 1):
-        for column, value in enumerate(values, 1):
-            cell = sheet.cell(row=row_number, column=column)
-            cell.value = value
-            # Text, never a formula: a name may start with "=", a phone with "0".
-            cell.data_type = "s"
-            cell.number_format = "@"
-    for column, header in enumerate(headers, 1):
-        sheet.cell(row=1, column=column).font = Font(bold=True)
-        widest = max([len(header), *(len(row[column - 1]) for row in rows)])
-        sheet.column_dimensions[get_column_letter(column)].width = min(60, widest + 4)
-    sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()

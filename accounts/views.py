@@ -16,13 +16,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.forms import LoginForm, ProfileFields, ProfileForm, RegistrationForm
+from accounts.forms import LoginForm, ProfileForm, RegistrationForm
 from accounts.lockout import login_rate_key
 from accounts.models import User
 from accounts.normalize import normalize_phone
 from accounts.noscript_challenge import RATE_SCOPE as PICTURE_RATE_SCOPE
 from accounts.noscript_challenge import picture_digits, picture_render
 from accounts.privacy import retention_days
+from accounts.profile_fields import ProfileFields
 from accounts.services import user_change_password, user_register, user_update_profile
 from accounts.sms import sms_enabled
 from contest_portal.client_ip import client_ip

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from accounts.admin import SpreadsheetImportMixin
+from accounts.admin.spreadsheet_import import SpreadsheetImportMixin
 from accounts.spreadsheet import SheetRow
 from quizzes import importer as question_importer
 from quizzes.import_template import EXAMPLE_MARK

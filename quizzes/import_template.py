@@ -21,7 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from accounts.normalize import clean_text
-from accounts.spreadsheet import template_bytes
+from accounts.workbooks import template_bytes
 
 EXAMPLE_MARK = "(Dòng mẫu – không được nhập)"
 EXAMPLE_QUESTION = "Luật Thanh niên năm 2020 có hiệu lực thi hành từ ngày nào?"

@@ -1,6 +1,7 @@
 """Writes of the awards app, one module per subject; the public names are here.
 
 - results: a round's result computed (or previewed), its prizes and qualifiers;
+- result_rows: the ranked rows of a result, written by one INSERT ... SELECT;
 - result_approval: a round's result approved, its qualifiers admitted to the final;
 - result_revocation: an approved list revoked, kept in the history, reopened;
 - decisions: disqualifying a contestant, voiding a question;

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.spreadsheet import ImportPlan
+from accounts.import_plan import ImportPlan
 from quizzes import importer
 from quizzes.models import Question, QuestionRevision
 from tests.factories import TopicFactory, UserFactory, make_question
