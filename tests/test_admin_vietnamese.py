@@ -257,7 +257,7 @@ AWARDS_PENDING: list[tuple[str, str]] = [
     # django-tasks-db's app name is not translatable (a plain string).
     (r"admin:awards_adminchange_changelist", r"Tasks Database Backend"),
 ]
-# English from accounts/admin.py and accounts/models.py; same format.
+# English from accounts/admin/ and accounts/models.py; same format.
 ACCOUNTS_PENDING: list[tuple[str, str]] = []
 
 SKIPPED_VIEWS = {
