@@ -181,7 +181,7 @@ def _merge(results: list[dict]) -> dict:
 
 
 def run_load(args, env, built, port: int, log) -> dict:
-    from bench import dataset, load
+    from bench import dataset, load, loadkit
     from bench.server import Server, cpu_delta_s
 
     first = built.first_user_id
@@ -217,7 +217,7 @@ def run_load(args, env, built, port: int, log) -> dict:
             f"Load: {args.connections} connections in {args.clients} client processes, "
             f"{args.duration:g} s per phase, {args.flow_duration:g} s of whole attempts"
         )
-        plan = load.Plan(
+        plan = loadkit.Plan(
             base=f"http://127.0.0.1:{port}",
             contest_path=f"/cuoc-thi/{built.contest_slug}/",
             duration=args.duration,
@@ -262,7 +262,7 @@ def two_instances(args, env, built, log) -> dict:
     """Start an attempt through one gunicorn and save and submit it through another."""
     import re
 
-    from bench import load
+    from bench import loadkit
     from bench.server import Server
 
     user_id = built.first_user_id + args.start_actors + args.flow_actors + 600
@@ -299,8 +299,8 @@ def two_instances(args, env, built, log) -> dict:
     try:
         status, body, headers = call(a.port, "GET", f"/cuoc-thi/{built.contest_slug}/")
         cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
-        token = load.CSRF_INPUT.search(body).group(1)
-        start = load.START_FORM.search(body).group(1)
+        token = loadkit.CSRF_INPUT.search(body).group(1)
+        start = loadkit.START_FORM.search(body).group(1)
         status, _, headers = call(
             a.port, "POST", start, {"csrfmiddlewaretoken": token}, csrf_cookie=cookie
         )
@@ -308,8 +308,8 @@ def two_instances(args, env, built, log) -> dict:
         status, body, _ = call(b.port, "GET", attempt, csrf_cookie=cookie)
         page_ok = status == 200
         page_kb = _page_weight_kb(b.port, body)
-        radios = load.RADIO.findall(body)
-        token = load.CSRF_INPUT.search(body).group(1)
+        radios = loadkit.RADIO.findall(body)
+        token = loadkit.CSRF_INPUT.search(body).group(1)
         saves = []
         for position, value in radios[::4]:
             status, body, _ = call(

@@ -79,6 +79,9 @@ MIDDLEWARE = [
     # /healthz, /readyz and /metrics, before the Host header is checked.
     "contest_portal.ops.probes.ProbesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A kept contest page for a visitor with no cookie, before the layers below
+    # that have nothing to do for it (rounds/page_cache.py).
+    "rounds.page_cache.AnonymousPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

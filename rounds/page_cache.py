@@ -5,6 +5,16 @@ in the same minute. Their page holds nothing personal (no form, no CSRF token, n
 message), so it is rendered once per PAGE_SECONDS in the shared cache and served as
 is, with the countdown's "now" brought up to date. A page is never kept past the next
 opening or closing of a round it shows, so nobody sees a round open late.
+
+A kept page is served by AnonymousPageMiddleware, placed just inside the security
+and probe middleware: the sessions, locale, CSRF, authentication, messages, allauth
+and axes layers have nothing to do for a visitor with no cookie and a page rendered
+without them, so a hit costs one cache read. The page is stored with the headers the
+inner layers gave it (X-Frame-Options, Vary, Content-Language) and replayed with
+them; the outer layers (security headers, the request id) still run on every hit.
+Only the paths a view marked with anonymous_page are looked up, so other requests
+never pay for the cache read. A hit is counted in django-prometheus's per-view
+metrics as the view it stands for, as PrometheusAfterMiddleware would count it.
 """
 
 import hashlib
@@ -12,6 +22,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +32,10 @@ from django.utils import dateformat, timezone
 
 PAGE_SECONDS = 10
 _DATA_NOW = re.compile(r'data-now="[^"]*"')
+# The paths (with their query) this worker has seen a view mark as kept: bounded, so
+# a visitor inventing query strings cannot grow it without end.
+_MARKED_PATHS: set[str] = set()
+MARKED_PATHS_MAX = 2000
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -39,24 +55,91 @@ def fresh_for(*, boundaries: list[datetime], now: datetime) -> int:
 
 
 def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let AnonymousPageMiddleware keep this view's page for anonymous visitors, for
+    the seconds the view puts in `response.fresh_for`."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        now_attr = f'data-now="{dateformat.format(timezone.localtime(), "c")}"'
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(
-                _DATA_NOW.sub(now_attr, content), content_type=content_type
-            )
         response = view(request, *args, **kwargs)
-        seconds = getattr(response, "fresh_for", 0)
-        if response.status_code == 200 and not response.cookies and seconds > 0:
-            cache.set(
-                key, (response.content.decode(), response["Content-Type"]), seconds
-            )
+        if _cacheable(request):
+            response.anonymous_page = True
         return response
 
     return wrapper
+
+
+def _key(path: str) -> str:
+    return "page:" + hashlib.sha256(path.encode()).hexdigest()
+
+
+def _per_view_metrics() -> Any:
+    """PrometheusAfterMiddleware's hooks, when it is in MIDDLEWARE; else None."""
+    name = "django_prometheus.middleware.PrometheusAfterMiddleware"
+    if name not in settings.MIDDLEWARE:
+        return None
+    from django_prometheus.middleware import PrometheusAfterMiddleware
+
+    return PrometheusAfterMiddleware(lambda request: None)
+
+
+def _replay(content: str, headers: list[tuple[str, str]]) -> HttpResponse:
+    now_attr = f'data-now="{dateformat.format(timezone.localtime(), "c")}"'
+    response = HttpResponse(_DATA_NOW.sub(now_attr, content))
+    for name, value in headers:
+        response[name] = value
+    if "Content-Length" in response:
+        response["Content-Length"] = str(len(response.content))
+    return response
+
+
+class AnonymousPageMiddleware:
+    """Serve a kept anonymous page before the layers that have nothing to do for it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.metrics = _per_view_metrics()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _cacheable(request):
+            return self.get_response(request)
+        path = request.get_full_path()
+        if path in _MARKED_PATHS:
+            hit = cache.get(_key(path))
+            if hit is not None:
+                return self._hit(request, *hit)
+        response = self.get_response(request)
+        self._keep(path, request, response)
+        return response
+
+    def _hit(
+        self,
+        request: HttpRequest,
+        content: str,
+        headers: list[tuple[str, str]],
+        view: tuple[str, list[str]],
+    ) -> HttpResponse:
+        # What the outer layers and the metrics read of the view that would answer.
+        request.resolver_match = SimpleNamespace(view_name=view[0], namespaces=view[1])
+        if self.metrics is None:
+            return _replay(content, headers)
+        self.metrics.process_request(request)
+        self.metrics.process_view(request, None)
+        return self.metrics.process_response(request, _replay(content, headers))
+
+    @staticmethod
+    def _keep(path: str, request: HttpRequest, response: HttpResponse) -> None:
+        seconds = getattr(response, "fresh_for", 0)
+        if not (
+            getattr(response, "anonymous_page", False)
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and seconds > 0
+        ):
+            return
+        if len(_MARKED_PATHS) < MARKED_PATHS_MAX:
+            _MARKED_PATHS.add(path)
+        headers = [(name, value) for name, value in response.items()]
+        match = request.resolver_match
+        view = (match.view_name, list(match.namespaces)) if match else ("", [])
+        cache.set(_key(path), (response.content.decode(), headers, view), seconds)

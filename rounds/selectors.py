@@ -32,6 +32,29 @@ def person_of(user: User) -> eligibility.Person:
 
 def contest_eligibility_rules(*, contest: Contest) -> eligibility.Rules:
     """The contest's eligibility settings as plain data, in one query."""
+    return _rules_of(contest, _eligibility_rows(contest))
+
+
+# Every start checks the same contest's lists: each worker reads them at most once in
+# ELIGIBILITY_SECONDS (as the draw pool), so a committee member added or a unit
+# excluded applies to starts within that time on every server. The contest's own
+# fields (age, citizen ID, occupations...) come from the row the start just read.
+ELIGIBILITY_SECONDS = 5.0
+_ELIGIBILITY_ROWS: dict[int, tuple[float, list[tuple]]] = {}
+
+
+def contest_eligibility_rules_for_start(*, contest: Contest) -> eligibility.Rules:
+    """contest_eligibility_rules, its lists at most ELIGIBILITY_SECONDS old."""
+    cached = _ELIGIBILITY_ROWS.get(contest.pk)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < ELIGIBILITY_SECONDS:
+        return _rules_of(contest, cached[1])
+    rows = _eligibility_rows(contest)
+    _ELIGIBILITY_ROWS[contest.pk] = (now, rows)
+    return _rules_of(contest, rows)
+
+
+def _eligibility_rows(contest: Contest) -> list[tuple]:
     # Every start reads both lists: the committee (user, their unit, role) and,
     # in the same statement, the excluded units (unit, NULL, no role).
     excluded = (
@@ -42,11 +65,14 @@ def contest_eligibility_rules(*, contest: Contest) -> eligibility.Rules:
         )
         .values_list("unit_id", "no_unit", "no_role")
     )
-    rows = list(
+    return list(
         ContestCommitteeMember.objects.filter(contest=contest)
         .values_list("user_id", "user__unit_id", "role")
         .union(excluded, all=True)
     )
+
+
+def _rules_of(contest: Contest, rows: list[tuple]) -> eligibility.Rules:
     committee = [row for row in rows if row[2]]
     return eligibility.Rules(
         min_age=contest.min_age,
@@ -248,7 +274,9 @@ def draw_pool_get(*, round_: Round) -> DrawPool:
 
 
 def draw_pools_forget() -> None:
+    """Forget the per-worker copies of what a round draws from and who may start."""
     _DRAW_POOLS.clear()
+    _ELIGIBILITY_ROWS.clear()
 
 
 def attempt_questions(
@@ -316,6 +344,17 @@ def attempts_in_round(*, user: User, round_: Round) -> list[Attempt]:
     """The user's attempts in the round, without their draw and answers."""
     return list(
         Attempt.objects.filter(user=user, round=round_).defer("draw", "answers")
+    )
+
+
+def attempt_get_own_locked(*, public_id: str, user: User) -> Attempt | None:
+    """The user's attempt named in the URL, with round and contest, its row locked
+    (only its own: of=("self",) never locks the round every contestant shares)."""
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("round__contest")
+        .filter(public_id=public_id, user=user)
+        .first()
     )
 
 

@@ -333,35 +333,50 @@ def attempt_submit(
     answers: Mapping[int, int],
     prediction: int | None,
     now: datetime | None = None,
+    locked: bool = False,
 ) -> Attempt:
     """Finish an attempt once; a repeated submit returns the stored result unchanged.
 
     `answers` maps question positions to shown choice positions, as the page sent them.
+    `locked`: the caller read `attempt` with its round under select_for_update in the
+    transaction it holds (attempt_get_own_locked), so it is not read a second time.
     """
     now = now or timezone.now()
+    if locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("attempt_submit(locked=True) outside a transaction")
+        return _submit_locked(attempt, answers, prediction, now)
     with transaction.atomic():
-        locked = _locked(attempt)
-        if locked.status == Attempt.Status.FINISHED:
-            return locked
-        _refuse_if_closed(locked, now)
-        if _expired(locked, now):
-            return _finish_at_deadline(locked, now)
-        merged = _merged_answers(locked, answers)
-        if prediction is None:
-            prediction = locked.prediction
-        if locked.round.has_prediction and prediction is None:
-            raise ValidationError(
-                _("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."),
-                code="prediction_required",
-            )
-        locked.answers = merged
-        locked.prediction = prediction
-        return _finish(
-            locked,
-            submitted_at=now,
-            finished_by=Attempt.FinishedBy.CONTESTANT,
-            now=now,
+        return _submit_locked(_locked(attempt), answers, prediction, now)
+
+
+def _submit_locked(
+    locked: Attempt,
+    answers: Mapping[int, int],
+    prediction: int | None,
+    now: datetime,
+) -> Attempt:
+    if locked.status == Attempt.Status.FINISHED:
+        return locked
+    _refuse_if_closed(locked, now)
+    if _expired(locked, now):
+        return _finish_at_deadline(locked, now)
+    merged = _merged_answers(locked, answers)
+    if prediction is None:
+        prediction = locked.prediction
+    if locked.round.has_prediction and prediction is None:
+        raise ValidationError(
+            _("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."),
+            code="prediction_required",
         )
+    locked.answers = merged
+    locked.prediction = prediction
+    return _finish(
+        locked,
+        submitted_at=now,
+        finished_by=Attempt.FinishedBy.CONTESTANT,
+        now=now,
+    )
 
 
 def draw_preview(*, round_: Round, rng: random.Random) -> list:

@@ -17,6 +17,7 @@ from rounds.models import (
 )
 from rounds.selectors import (
     contest_eligibility_rules,
+    contest_eligibility_rules_for_start,
     person_of,
 )
 
@@ -129,7 +130,7 @@ def registration_problem(
 def attempt_check_eligibility(*, user: User, round_: Round, now: datetime) -> bool:
     """Refuse an ineligible user; return True when only a practice attempt is allowed."""
     contest = round_.contest
-    rules = contest_eligibility_rules(contest=contest)
+    rules = contest_eligibility_rules_for_start(contest=contest)
     reasons = eligibility.check(
         person=person_of(user), rules=rules, day=timezone.localdate(now)
     )

@@ -23,12 +23,13 @@ pytestmark = pytest.mark.django_db
 # The budgets: session and user (2), then the view's own reads and writes. Writes run
 # in a transaction, which inside a test adds a SAVEPOINT and its RELEASE (2).
 BUDGET = {
-    # round, the eligibility rules (committee and excluded units in one query),
-    # user lock, attempts, insert
-    "start": 9,
+    # round, user lock, attempts, insert (the eligibility lists are the worker's
+    # copy, read at most every few seconds, as the draw pool)
+    "start": 8,
     "page": 3,  # the attempt with its round and contest
     "save": 2,  # the session (a cache read in production) and the one UPDATE
-    "submit": 9,  # the attempt, its lock, voided questions, update, event
+    # the attempt read once under its lock, voided questions, update, event
+    "submit": 8,
     # the attempt; the attempts of the round; the ranking rules and the round's
     # truth, to show the attempt the ranking counts; the approved list's line of
     # the person, for their official rank and prize

@@ -1,0 +1,232 @@
+"""Submitting an attempt, its result and the list of one's attempts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from awards.rules_text import COUNTED_LABELS
+from awards.selectors import (
+    counted_attempt_of,
+    result_get_published,
+    result_row_of_user,
+    result_standings_of_user,
+)
+from contest_portal.ratelimit import ratelimit
+from rounds import scoring, selectors, services
+from rounds.forms import SubmitForm
+from rounds.models import Attempt
+from rounds.views.taking import _own_attempt, _take_context
+
+
+@login_required
+@require_POST
+@ratelimit("attempt-submit")
+def attempt_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The final submit: the summary's confirmation, or the page's script at the deadline.
+
+    The attempt is read once, already locked, and submitted in the same transaction."""
+    form = None
+    try:
+        with transaction.atomic():
+            attempt = selectors.attempt_get_own_locked(
+                public_id=public_id, user=request.user
+            )
+            if attempt is None:
+                raise Http404
+            form = SubmitForm(request.POST, question_count=attempt.question_count)
+            if form.is_valid():
+                attempt = services.attempt_submit(
+                    attempt=attempt,
+                    answers=form.cleaned_data["answers"],
+                    prediction=form.cleaned_data["prediction"],
+                    locked=True,
+                )
+    except ValidationError as error:  # rolled back: nothing changed
+        form.add_error(None, error)
+        return _refused(request, attempt, form)
+    if form.errors:
+        return _refused(request, attempt, form)
+    return _submitted(request, attempt)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit("attempt-submit")
+def attempt_summary(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The "Nộp bài" step without a script: save what the page posted, then say what
+    is still unanswered before the contestant confirms; a complete one is submitted."""
+    attempt = _own_attempt(request, public_id)
+    if request.method == "GET":
+        return redirect("rounds:attempt", public_id=attempt.public_id)
+    form = SubmitForm(request.POST, question_count=attempt.question_count)
+    if not form.is_valid():
+        return _refused(request, attempt, form)
+    try:
+        attempt = services.attempt_save_posted(
+            attempt=attempt,
+            answers=form.cleaned_data["answers"],
+            prediction=form.cleaned_data["prediction"],
+        )
+    except services.AttemptExpiredError as error:
+        messages.warning(request, error.messages[0])
+        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _refused(request, attempt, form)
+    unanswered = [n for n, entry in enumerate(attempt.answers, 1) if entry is None]
+    prediction_missing = attempt.round.has_prediction and attempt.prediction is None
+    if not unanswered and not prediction_missing:
+        # Nothing to warn about: a confirmation would only add to the ranked duration.
+        return _submit(request, attempt, form)
+    return render(
+        request,
+        "rounds/attempt_summary.html",
+        {
+            "attempt": attempt,
+            "round": attempt.round,
+            "question_count": len(attempt.draw),
+            "unanswered": unanswered,
+            "prediction_missing": prediction_missing,
+            "resend": _resend_fields(form),
+        },
+    )
+
+
+def _resend_fields(form: SubmitForm) -> list[tuple[str, str]]:
+    """The posted answers as hidden fields, so the confirmation sends them again."""
+    fields = [
+        (f"q{position}", str(shown))
+        for position, shown in sorted(form.cleaned_data["answers"].items())
+    ]
+    if form.cleaned_data["prediction"] is not None:
+        fields.append(("prediction", str(form.cleaned_data["prediction"])))
+    return fields
+
+
+def _submit(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpResponse:
+    try:
+        attempt = services.attempt_submit(
+            attempt=attempt,
+            answers=form.cleaned_data["answers"],
+            prediction=form.cleaned_data["prediction"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _refused(request, attempt, form)
+    return _submitted(request, attempt)
+
+
+def _submitted(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    if attempt.finished_by == Attempt.FinishedBy.DEADLINE:
+        messages.warning(
+            request,
+            _(
+                "Bài nộp sau thời hạn: bài thi được chấm theo các câu trả lời "
+                "đã lưu trước khi hết giờ."
+            ),
+        )
+    return redirect("rounds:attempt-result", public_id=attempt.public_id)
+
+
+def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpResponse:
+    """The page again with its errors, every posted answer ticked and the prediction
+    as typed. A refused request changes nothing: the answers are still on the
+    contestant's screen, to send again."""
+    attempt.refresh_from_db()
+    if attempt.status != Attempt.Status.OPEN:
+        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    return render(
+        request, "rounds/attempt_take.html", _take_context(attempt, form), status=400
+    )
+
+
+@login_required
+@require_GET
+def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
+    attempt = services.attempt_finish_if_expired(
+        attempt=_own_attempt(request, public_id)
+    )
+    if attempt.status == Attempt.Status.OPEN:
+        return redirect("rounds:attempt", public_id=attempt.public_id)
+    round_ = attempt.round
+    now = timezone.now()
+    attempts = selectors.attempts_in_round(user=request.user, round_=round_)
+    used = len(attempts)
+    counted, policy = counted_attempt_of(round_=round_, attempts=attempts)
+    review = selectors.round_review_allowed(round_=round_, now=now)
+    questions = (
+        selectors.attempt_questions(
+            attempt=attempt, withhold=selectors.questions_still_drawable(now=now)
+        )
+        if review
+        else []
+    )
+    # Where one stands: read from the approved list only, never from the live data.
+    published = None if attempt.is_practice else result_get_published(round_=round_)
+    standing = (
+        result_row_of_user(result=published, user_id=request.user.pk)
+        if published
+        else None
+    )
+    score_share = attempt.correct_count / (attempt.question_count or 1)
+    return render(
+        request,
+        "rounds/attempt_result.html",
+        {
+            "attempt": attempt,
+            "round": round_,
+            "published": published,
+            "standing": standing,
+            "standing_attempt": next(
+                (a for a in attempts if standing and a.pk == standing["attempt_id"]),
+                None,
+            ),
+            "score_level": "good"
+            if score_share >= 0.8
+            else "fair"
+            if score_share >= 0.5
+            else "low",
+            "duration_text": scoring.format_duration(attempt.duration_ms or 0),
+            "used": used,
+            "left": (round_.max_attempts - used) if round_.max_attempts else None,
+            "counted": counted,
+            "counted_label": COUNTED_LABELS[policy],
+            "round_open": services.round_is_open(round_=round_, now=now),
+            "review": review,
+            "questions": questions,
+            "withheld": sum(q.answer_withheld for q in questions),
+        },
+    )
+
+
+@login_required
+@require_GET
+def attempt_list(request: HttpRequest) -> HttpResponse:
+    attempts = [
+        services.attempt_finish_if_expired(attempt=attempt)
+        if attempt.status == Attempt.Status.OPEN
+        else attempt
+        for attempt in selectors.attempt_list_for_user(user=request.user)
+    ]
+    # The approved lists of every round at once: two queries, however many rounds.
+    standings = result_standings_of_user(
+        user_id=request.user.pk,
+        round_ids={a.round_id for a in attempts if not a.is_practice},
+    )
+    for attempt in attempts:
+        attempt.duration_text = scoring.format_duration(attempt.duration_ms or 0)
+        score_share = (attempt.correct_count or 0) / (attempt.question_count or 1)
+        attempt.score_level = (
+            "good" if score_share >= 0.8 else "fair" if score_share >= 0.5 else "low"
+        )
+        attempt.list_approved = attempt.round_id in standings
+        attempt.standing = standings.get(attempt.round_id)
+    return render(request, "rounds/attempt_list.html", {"attempts": attempts})

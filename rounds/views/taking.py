@@ -1,0 +1,176 @@
+"""Starting an attempt, its page and the save of each click."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.middleware import (
+    checks_user_itself,
+    password_change_refusal,
+    remember_credential,
+    session_login_required,
+    session_owner,
+    session_user_id,
+)
+from accounts.phone_views import phone_verify_url
+from contest_portal.ratelimit import ratelimit
+from rounds import eligibility, rendering, scoring, services
+from rounds.forms import SaveForm, SubmitForm
+from rounds.models import Attempt, Round
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit("attempt-start")
+def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = get_object_or_404(
+        Round.objects.select_related("contest"), pk=round_id, contest__is_published=True
+    )
+    contest_url = reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={contest_url}")
+    if request.method == "GET":
+        return redirect(contest_url)
+    try:
+        result = services.attempt_start(user=request.user, round_=round_)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        if error.code == eligibility.PHONE_NOT_VERIFIED:
+            return redirect(phone_verify_url(contest_url))
+        return redirect(contest_url)
+    if result.resumed:
+        messages.info(request, _("Bạn đang có một bài thi chưa nộp: tiếp tục làm bài."))
+    elif result.shortened:
+        messages.warning(
+            request,
+            _(
+                "Tuần thi sắp đóng: bạn chỉ còn ít thời gian hơn thời gian làm bài quy định."
+            ),
+        )
+    if result.attempt.is_practice:
+        messages.warning(
+            request, _("Đây là bài thi thử: kết quả không được xếp hạng, trao giải.")
+        )
+    return redirect("rounds:attempt", public_id=result.attempt.public_id)
+
+
+def _own_attempt(request: HttpRequest, public_id: str) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("round__contest"),
+        public_id=public_id,
+        user=request.user,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    attempt = services.attempt_finish_if_expired(
+        attempt=_own_attempt(request, public_id)
+    )
+    if attempt.status != Attempt.Status.OPEN:
+        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    # The user is loaded (and the session verified) here anyway: from its first
+    # click, the page's saves take the one statement.
+    remember_credential(request)
+    return render(request, "rounds/attempt_take.html", _take_context(attempt))
+
+
+def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
+    now = timezone.now()
+    nav_html, questions_html, answered = rendering.attempt_questions_html(
+        attempt=attempt, posted=form.posted_answers() if form is not None else None
+    )
+    remaining_ms = max(int((attempt.deadline - now).total_seconds() * 1000), 0)
+    return {
+        "attempt": attempt,
+        "round": attempt.round,
+        "nav_html": nav_html,
+        "questions_html": questions_html,
+        "question_count": len(attempt.draw),
+        "answered": answered,
+        "remaining_ms": remaining_ms,
+        "remaining_text": scoring.format_duration(remaining_ms),
+        "shortened": services.attempt_is_shortened(attempt=attempt),
+        "form": form,
+        "seq_base": max((entry[1] for entry in attempt.answers if entry), default=0),
+    }
+
+
+@checks_user_itself
+@require_POST
+@session_login_required
+@ratelimit("attempt-save", as_json=True, user_key=session_user_id)
+def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
+    """One click, saved in one statement whose WHERE holds every rule; when it
+    matches nothing, the explained path says why, as it always has."""
+    form = SaveForm(request.POST)
+    owner = session_owner(request)
+    if owner is not None and form.is_valid():
+        data = form.cleaned_data
+        if services.attempt_save_direct(
+            public_id=public_id,
+            user_id=owner[0],
+            credential=owner[1],
+            seq=data["seq"],
+            position=data["position"],
+            shown_choice=data["choice"],
+            prediction=data["prediction"],
+        ):
+            return JsonResponse({"ok": True, "seq": data["seq"]})
+    return _attempt_save_explained(request, public_id, form)
+
+
+def _attempt_save_explained(
+    request: HttpRequest, public_id: str, form: SaveForm
+) -> HttpResponse:
+    """The save with the user loaded and the attempt read under lock: applies what
+    the one statement could not decide, or refuses with the reason."""
+    if not request.user.is_authenticated:  # the session ended (password, logout)
+        return redirect_to_login(request.get_full_path())
+    refusal = password_change_refusal(request)
+    if refusal is not None:
+        return refusal
+    remember_credential(request)  # the next save takes the one statement
+    if not form.is_valid():
+        _own_attempt(request, public_id)  # someone else's attempt: 404, as always
+        return JsonResponse(
+            {"ok": False, "error": _("Dữ liệu không hợp lệ.")}, status=400
+        )
+    data = form.cleaned_data
+    try:
+        services.attempt_save_own(
+            public_id=public_id,
+            user=request.user,
+            seq=data["seq"],
+            position=data["position"],
+            shown_choice=data["choice"],
+            prediction=data["prediction"],
+        )
+    except Attempt.DoesNotExist as error:
+        raise Http404 from error
+    except services.AttemptExpiredError as error:
+        return JsonResponse(
+            {"ok": False, "error": error.messages[0], "finished": True}, status=409
+        )
+    except ValidationError as error:
+        finished = error.code in {"attempt_finished", "attempt_voided"}
+        stale = error.code == "stale_save"
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": error.messages[0],
+                "finished": finished,
+                "stale": stale,
+            },
+            status=409 if finished or stale else 400,
+        )
+    return JsonResponse({"ok": True, "seq": data["seq"]})
