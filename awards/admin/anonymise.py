@@ -18,31 +18,26 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from awards.admin.common import written_reason_field
 from awards.admin_audit import admin_change_record
 from awards.models import AdminChange, ResultRow
 from awards.services.anonymisation import PERSONAL_FIELDS, REMOVED, user_anonymise
 from rounds.models import Attempt
 
-MIN_REASON_LENGTH = 10
 PERMISSION = "accounts.anonymise_user"
 
 
 class AnonymiseForm(forms.Form):
-    reason = forms.CharField(
+    reason = written_reason_field(
         label=_("Lý do, căn cứ yêu cầu"),
-        min_length=MIN_REASON_LENGTH,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "Ví dụ: đơn đề nghị xóa dữ liệu của thí sinh ngày 05/12/2026. Được ghi "
             "vào nhật ký quyết định."
         ),
-        error_messages={
-            "required": _("Vui lòng ghi lý do ẩn danh hóa tài khoản."),
-            "min_length": _(
-                "Vui lòng ghi rõ lý do ẩn danh hóa (ít nhất %(limit_value)d ký tự)."
-            ),
-        },
+        required=_("Vui lòng ghi lý do ẩn danh hóa tài khoản."),
+        too_short=_(
+            "Vui lòng ghi rõ lý do ẩn danh hóa (ít nhất %(limit_value)d ký tự)."
+        ),
     )
 
 

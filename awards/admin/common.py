@@ -1,10 +1,13 @@
 """What the awards admin screens share: result permissions, reports of a service's
 refusal, read-only screens."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from awards.services.result_revocation import MIN_REASON_LENGTH
 
 
 class ResultPermissions:
@@ -24,6 +27,21 @@ def report(model_admin, request, work) -> None:
         model_admin.message_user(request, error.messages[0], messages.ERROR)
     else:
         model_admin.message_user(request, _("Đã thực hiện."), messages.SUCCESS)
+
+
+def written_reason_field(
+    *, label: str, help_text: str, required: str, too_short: str
+) -> forms.CharField:
+    """The written reason a logged decision asks for (a revocation, an
+    anonymisation): at least MIN_REASON_LENGTH characters, at most 2,000."""
+    return forms.CharField(
+        label=label,
+        min_length=MIN_REASON_LENGTH,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=help_text,
+        error_messages={"required": required, "min_length": too_short},
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

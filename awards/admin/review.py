@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from awards.admin.common import written_reason_field
 from awards.models import RoundResult
 from awards.services import result_approve, result_compute, result_revoke
-from awards.services.result_revocation import MIN_REASON_LENGTH
 from contest_portal.converters import row_id
 from contest_portal.numbers import thousands
 from quizzes.models import Question
@@ -34,21 +34,16 @@ class ApproveForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(
+    reason = written_reason_field(
         label=gettext_lazy("Lý do thu hồi"),
-        min_length=MIN_REASON_LENGTH,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy(
             "Được ghi vào nhật ký quyết định, hiện trên trang kết quả công khai và "
             "trên trang xác minh giấy chứng nhận."
         ),
-        error_messages={
-            "required": gettext_lazy("Vui lòng ghi rõ lý do thu hồi danh sách."),
-            "min_length": gettext_lazy(
-                "Vui lòng ghi rõ lý do thu hồi danh sách (ít nhất %(limit_value)d ký tự)."
-            ),
-        },
+        required=gettext_lazy("Vui lòng ghi rõ lý do thu hồi danh sách."),
+        too_short=gettext_lazy(
+            "Vui lòng ghi rõ lý do thu hồi danh sách (ít nhất %(limit_value)d ký tự)."
+        ),
     )
 
 
