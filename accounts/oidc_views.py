@@ -19,20 +19,13 @@ from accounts.oidc_adapter import identity_of
 from accounts.oidc_forms import FirstTimeForm, accepted_values
 from accounts.oidc_services import user_register_from_provider
 from accounts.privacy import retention_days
-from accounts.views import probe_refusal
+from accounts.views import REGISTRATION_FIELDS, probe_refusal
 from contest_portal.client_ip import client_ip
 from contest_portal.ratelimit import ratelimit
 
 TAKEN = _lazy("Số điện thoại hoặc CCCD này đã được đăng ký.")
-ACCOUNT_FIELDS = (
-    "phone",
-    "full_name",
-    "date_of_birth",
-    "gender",
-    "occupation",
-    "unit",
-    "citizen_id",
-)
+# What registration asks, but the email: a provider's email claim is never used.
+ACCOUNT_FIELDS = tuple(f for f in REGISTRATION_FIELDS if f != "email")
 
 
 @require_http_methods(["GET", "POST"])
