@@ -407,6 +407,23 @@ class Attempt(models.Model):
             models.Index(
                 fields=["round", "answers_fingerprint"], name="attempt_fingerprint"
             ),
+            # The ranking reads a round's finished attempts from this index alone,
+            # one person after another (awards.selectors.ranking). A prediction
+            # changed on an open attempt is therefore not a HOT update.
+            models.Index(
+                fields=["round", "user"],
+                include=[
+                    "id",
+                    "number",
+                    "correct_count",
+                    "question_count",
+                    "prediction",
+                    "duration_ms",
+                    "submitted_at",
+                ],
+                condition=models.Q(status="finished", is_practice=False),
+                name="attempt_ranked",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -168,21 +168,37 @@ def _gap(truth: int | None):
     )
 
 
+def _finished(round_: Round) -> QuerySet:
+    """The round's finished, ranked attempts: what the attempt_ranked index holds."""
+    return Attempt.objects.filter(
+        round=round_, status=Attempt.Status.FINISHED, is_practice=False
+    )
+
+
+def _pick_order(order: Sequence[str], policy: str, truth: int | None) -> list:
+    return _columns(ranking.pick_keys(policy, order=order, has_truth=truth is not None))
+
+
+def _with_keys(attempts: QuerySet, truth: int | None) -> QuerySet:
+    """Each attempt with its prediction gap and its person's attempts used."""
+    return attempts.annotate(
+        gap=_gap(truth),
+        attempts_used=Window(Count("pk"), partition_by=[F("user_id")]),
+    )
+
+
 def _counted_attempts(
     *, round_: Round, order: Sequence[str], policy: str, truth: int | None
 ) -> QuerySet:
     """Each person's counted attempt, with its prediction gap and attempts used."""
-    pick_order = _columns(
-        ranking.pick_keys(policy, order=order, has_truth=truth is not None)
-    )
     return (
-        Attempt.objects.filter(
-            round=round_, status=Attempt.Status.FINISHED, is_practice=False
-        )
+        _with_keys(_finished(round_), truth)
         .annotate(
-            gap=_gap(truth),
-            attempts_used=Window(Count("pk"), partition_by=[F("user_id")]),
-            pick=Window(RowNumber(), partition_by=[F("user_id")], order_by=pick_order),
+            pick=Window(
+                RowNumber(),
+                partition_by=[F("user_id")],
+                order_by=_pick_order(order, policy, truth),
+            ),
         )
         .filter(pick=1)
     )
@@ -207,6 +223,16 @@ def round_counted_attempts(
 ) -> QuerySet:
     """Each person's counted attempt without the person's details, in no order: the
     source a stored result joins its people to once the attempts are picked."""
+    if connection.vendor == "postgresql":
+        # The same pick as _counted_attempts, as each person's first attempt in the
+        # pick order (DISTINCT ON): the attempts come in person order from the
+        # attempt_ranked index, and are not all numbered to keep the first ones.
+        return (
+            _with_keys(_finished(round_), truth)
+            .order_by(F("user_id").asc(), *_pick_order(order, policy, truth))
+            .distinct("user_id")
+            .values(*COUNTED_FIELDS)
+        )
     return (
         _counted_attempts(round_=round_, order=order, policy=policy, truth=truth)
         .order_by()
@@ -225,9 +251,7 @@ def round_stats(*, round_: Round, order: Sequence[str], policy: str) -> RoundSta
     """Participants, finished attempts and people whose counted attempt (chosen with
     the prediction neutral) has every answer correct."""
     order = ranking.validate_order(order)
-    attempts = Attempt.objects.filter(
-        round=round_, status=Attempt.Status.FINISHED, is_practice=False
-    )
+    attempts = _finished(round_)
     if policy == ranking.BEST and order and order[0] == ranking.CORRECT:
         # The counted attempt has the person's most correct answers. When every
         # attempt has the same number of questions it is perfect exactly when one of

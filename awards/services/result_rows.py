@@ -1,6 +1,9 @@
 """A result's ranked rows, written by the database in one INSERT ... SELECT."""
 
+from dataclasses import dataclass
+
 from django.db import connection
+from django.db.models import F
 
 from accounts.models import Unit, User
 from awards.models import ResultRow, RoundResult
@@ -32,6 +35,12 @@ def _group_case(groups: list, values: list, default) -> tuple[str, list]:
     return f"CASE {' '.join(parts)} ELSE %s END", [*params, default]
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    rows: int
+    perfect: int  # the rows with every answer correct
+
+
 def result_rows_insert_ranked(
     result: RoundResult,
     *,
@@ -40,11 +49,12 @@ def result_rows_insert_ranked(
     policy: str,
     truth: int | None,
     groups: list,
-) -> int:
+) -> Written:
     """Write one row per ranked person with a single INSERT ... SELECT: the database
     picks each person's counted attempt, numbers the ranking overall and within each
     contestant group, and copies the keys. Prizes, reasons and qualification are
-    written afterwards by awards.services.prizes. Returns the number of rows."""
+    written afterwards by awards.services.prizes. Returns how many rows were written
+    and how many of them have every answer correct."""
     source = round_counted_attempts(
         round_=round_, order=order, policy=policy, truth=truth
     )
@@ -131,5 +141,17 @@ def result_rows_insert_ranked(
     """
     params = [result.pk, *name_params, *key_params, False, *source_params]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The written rows counted as they are written, not read again.
+            cursor.execute(
+                f"""WITH written AS ({sql} RETURNING "correct", "question_count")
+                SELECT COUNT(*), COUNT(*) FILTER (WHERE "correct" = "question_count")
+                FROM written""",
+                params,
+            )
+            rows, perfect = cursor.fetchone()
+            return Written(rows=rows, perfect=perfect)
         cursor.execute(sql, params)
-        return cursor.rowcount
+        rows = cursor.rowcount
+    perfect = result.rows.filter(correct=F("question_count")).count()
+    return Written(rows=rows, perfect=perfect)

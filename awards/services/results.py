@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -238,7 +238,7 @@ def _compute(
         },
     )
     result_rows_clear(result)
-    count = result_rows_insert_ranked(
+    written = result_rows_insert_ranked(
         result,
         round_=round_,
         order=order,
@@ -248,7 +248,7 @@ def _compute(
     )
     # Published beside the list, so it counts the list's own rows: the counted
     # attempt of each person, whatever the order of the criteria.
-    result.perfect_people = result.rows.filter(correct=F("question_count")).count()
+    result.perfect_people = written.perfect
     result.save(update_fields=["perfect_people"])
     disqualified = disqualified_user_ids(round_=round_)
     others = (
@@ -276,7 +276,7 @@ def _compute(
             action="result_compute",
             contest=contest,
             round_=round_,
-            data={"rows": count, "truth": truth},
+            data={"rows": written.rows, "truth": truth},
             now=now,
         )
     return result
