@@ -6,19 +6,20 @@ the review; they never change a score, a rank or a prize.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, F, Subquery
+from django.db.models import Count, F, Max, Min, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards import suspicion, suspicion_predictions
-from awards.models import ResultRow
+from awards.suspicion_prediction_selectors import round_prediction_clusters
 from contest_portal.numbers import thousands
 from rounds.models import Attempt, Round
 
@@ -46,12 +47,14 @@ def _finished(round_: Round):
 
 def _same_answer_candidates(round_: Round):
     """Attempts whose stored fingerprint another account's attempt shares (an index read)."""
+    # Two accounts or more: the smallest and the largest account differ (no
+    # distinct count, which sorts the round's attempts by fingerprint).
     shared = (
         _finished(round_)
         .exclude(answers_fingerprint="")
         .values("answers_fingerprint")
-        .annotate(people=Count("user_id", distinct=True))
-        .filter(people__gt=1)
+        .annotate(first=Min("user_id"), last=Max("user_id"))
+        .filter(first__lt=F("last"))
         .values("answers_fingerprint")
     )
     return _finished(round_).filter(answers_fingerprint__in=Subquery(shared))
@@ -98,14 +101,15 @@ def round_suspicion_flags(*, round_: Round) -> dict[int, list[Flag]]:
 class _Match:
     user_id: int
     number: int  # the attempt's number among the user's attempts
-    partner_ids: frozenset[int]  # the other accounts whose attempt matches it
+    partners: tuple[str, ...]  # the names of the other accounts whose attempt matches
 
 
 def _same_answer_matches(round_: Round) -> list[_Match]:
     """The attempts SAME_ANSWERS flags, read one shared fingerprint at a time.
 
     A big round has tens of thousands of candidates but few matches: streaming the
-    candidates grouped by fingerprint keeps only the largest group and the matches.
+    candidates grouped by fingerprint keeps only the largest group and the matches,
+    and the partners' names are read with their attempts.
     """
     candidates = (
         _same_answer_candidates(round_)
@@ -117,6 +121,7 @@ def _same_answer_matches(round_: Round) -> list[_Match]:
             "answers_fingerprint",
             "duration_ms",
             "submitted_at",
+            "user__full_name",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -132,22 +137,19 @@ def _same_answer_matches(round_: Round) -> list[_Match]:
                 duration_ms=duration_ms,
                 submitted_at=submitted_at,
             )
-            for pk, user_id, _number, fingerprint, duration_ms, submitted_at in rows
+            for pk, user_id, _number, fingerprint, duration_ms, submitted_at, _name in rows
         )
         partners = suspicion.same_answers(sheets, tolerance=tolerance)
+        names = {row[1]: row[6] for row in rows}
         for pk, user_id, number, *_rest in rows:
             if pk in partners:
-                matches.append(_Match(user_id, number, partners[pk]))
+                partner_names = sorted(names[other] for other in partners[pk])
+                matches.append(_Match(user_id, number, tuple(partner_names)))
     return matches
 
 
 def _flag_same_answers(flags: dict[int, list[Flag]], matches: list[_Match]) -> None:
-    if not matches:
-        return
-    partner_ids = set().union(*(match.partner_ids for match in matches))
-    names = dict(User.objects.filter(pk__in=partner_ids).values_list("pk", "full_name"))
     for match in sorted(matches, key=lambda m: (m.user_id, m.number)):
-        partners = sorted(names.get(pk, str(pk)) for pk in match.partner_ids)
         flags[match.user_id].append(
             Flag(
                 suspicion.SAME_ANSWERS,
@@ -155,13 +157,15 @@ def _flag_same_answers(flags: dict[int, list[Flag]], matches: list[_Match]) -> N
                     "Trùng đáp án và thời gian làm bài, thời điểm nộp (lượt "
                     "%(number)d) với: %(names)s"
                 )
-                % {"number": match.number, "names": ", ".join(partners)},
+                % {"number": match.number, "names": ", ".join(match.partners)},
             )
         )
 
 
-def _flag_shared_addresses(flags: dict[int, list[Flag]], round_: Round) -> None:
-    minutes = settings.SUSPICION_ADDRESS_WINDOW_MINUTES
+def _crowd_registrations(round_: Round) -> Iterator[list[suspicion.Registration]]:
+    """The registrations of each address from which the round's finished attempts'
+    accounts registered, one address at a time, for the addresses with at least the
+    accounts a crowd needs (a window never holds more accounts than its address)."""
     addresses = (
         User.objects.filter(
             attempts__round=round_,
@@ -171,28 +175,49 @@ def _flag_shared_addresses(flags: dict[int, list[Flag]], round_: Round) -> None:
         .values("registered_ip")
         .distinct()
     )
-    registrations = (
-        suspicion.Registration(user_id=pk, address=address, registered_at=joined)
-        for pk, address, joined in User.objects.filter(
-            registered_ip__in=addresses
-        ).values_list("pk", "registered_ip", "date_joined")
+    crowded = (
+        User.objects.filter(registered_ip__in=addresses)
+        .values("registered_ip")
+        .annotate(accounts=Count("pk"))
+        .filter(accounts__gte=settings.SUSPICION_ADDRESS_ACCOUNTS)
+        .values("registered_ip")
     )
-    crowds = suspicion.crowded_addresses(
-        registrations,
-        min_accounts=settings.SUSPICION_ADDRESS_ACCOUNTS,
-        window=timedelta(minutes=minutes),
+    rows = (
+        User.objects.filter(registered_ip__in=crowded)
+        .order_by("registered_ip")
+        .values_list("pk", "registered_ip", "date_joined")
+        .iterator(chunk_size=CHUNK)
     )
-    for user_id, crowd in crowds.items():
-        flags[user_id].append(
-            Flag(
-                suspicion.SHARED_ADDRESS,
-                _(
-                    "%(n)d tài khoản đăng ký từ cùng địa chỉ %(address)s trong "
-                    "%(minutes)d phút"
-                )
-                % {"n": crowd.accounts, "address": crowd.address, "minutes": minutes},
-            )
+    for _address, group in groupby(rows, key=itemgetter(1)):
+        yield [
+            suspicion.Registration(user_id=pk, address=address, registered_at=joined)
+            for pk, address, joined in group
+        ]
+
+
+def _flag_shared_addresses(flags: dict[int, list[Flag]], round_: Round) -> None:
+    minutes = settings.SUSPICION_ADDRESS_WINDOW_MINUTES
+    for registrations in _crowd_registrations(round_):
+        crowds = suspicion.crowded_addresses(
+            registrations,
+            min_accounts=settings.SUSPICION_ADDRESS_ACCOUNTS,
+            window=timedelta(minutes=minutes),
         )
+        for user_id, crowd in crowds.items():
+            flags[user_id].append(
+                Flag(
+                    suspicion.SHARED_ADDRESS,
+                    _(
+                        "%(n)d tài khoản đăng ký từ cùng địa chỉ %(address)s trong "
+                        "%(minutes)d phút"
+                    )
+                    % {
+                        "n": crowd.accounts,
+                        "address": crowd.address,
+                        "minutes": minutes,
+                    },
+                )
+            )
 
 
 def _registered(cluster: suspicion_predictions.PredictionCluster) -> str:
@@ -206,26 +231,7 @@ def _registered(cluster: suspicion_predictions.PredictionCluster) -> str:
 def _flag_prediction_clusters(flags: dict[int, list[Flag]], round_: Round) -> None:
     """PREDICTION_CLUSTER over the computed result's rows: each person's counted
     attempt, the prediction that ranked them (nothing before a result exists)."""
-    rows = (
-        ResultRow.objects.filter(result__round=round_, prediction__isnull=False)
-        .order_by()
-        .values_list("user_id", "prediction", "user__registered_ip", "registered_at")
-        .iterator(chunk_size=CHUNK)
-    )
-    clusters = suspicion_predictions.prediction_clusters(
-        (
-            suspicion_predictions.PredictionEntry(
-                user_id=user_id,
-                prediction=prediction,
-                address=address,
-                registered_at=registered_at,
-            )
-            for user_id, prediction, address, registered_at in rows
-        ),
-        min_accounts=settings.SUSPICION_PREDICTION_ACCOUNTS,
-        density=settings.SUSPICION_PREDICTION_DENSITY,
-        burst_gap=timedelta(seconds=settings.SUSPICION_PREDICTION_BURST_SECONDS),
-    )
+    clusters = round_prediction_clusters(round_=round_)
     for user_id, cluster in sorted(clusters.items()):
         values = {
             "n": cluster.accounts,
