@@ -23,7 +23,7 @@ from accounts.middleware import (
 from accounts.phone_views import phone_verify_url
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, eligibility, rendering, scoring, services
-from rounds.forms import SaveForm, SubmitForm
+from rounds.forms import SaveData, SubmitForm, parse_save
 from rounds.models import Attempt
 
 
@@ -142,25 +142,27 @@ def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
 def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
     """One click, saved in one statement whose WHERE holds every rule; when it
     matches nothing, the explained path says why, as it always has."""
-    form = SaveForm(request.POST)
+    data = parse_save(request.POST)
     owner = session_owner(request)
-    if owner is not None and form.is_valid():
-        data = form.cleaned_data
-        if services.attempt_save_direct(
+    if (
+        owner is not None
+        and data is not None
+        and services.attempt_save_direct(
             public_id=public_id,
             user_id=owner[0],
             credential=owner[1],
-            seq=data["seq"],
-            position=data["position"],
-            shown_choice=data["choice"],
-            prediction=data["prediction"],
-        ):
-            return JsonResponse({"ok": True, "seq": data["seq"]})
-    return _attempt_save_explained(request, public_id, form)
+            seq=data.seq,
+            position=data.position,
+            shown_choice=data.choice,
+            prediction=data.prediction,
+        )
+    ):
+        return JsonResponse({"ok": True, "seq": data.seq})
+    return _attempt_save_explained(request, public_id, data)
 
 
 def _attempt_save_explained(
-    request: HttpRequest, public_id: str, form: SaveForm
+    request: HttpRequest, public_id: str, data: SaveData | None
 ) -> HttpResponse:
     """The save with the user loaded and the attempt read under lock: applies what
     the one statement could not decide, or refuses with the reason."""
@@ -170,20 +172,19 @@ def _attempt_save_explained(
     if refusal is not None:
         return refusal
     remember_credential(request)  # the next save takes the one statement
-    if not form.is_valid():
+    if data is None:
         _own_attempt(request, public_id)  # someone else's attempt: 404, as always
         return JsonResponse(
             {"ok": False, "error": _("Dữ liệu không hợp lệ.")}, status=400
         )
-    data = form.cleaned_data
     try:
         services.attempt_save_own(
             public_id=public_id,
             user=request.user,
-            seq=data["seq"],
-            position=data["position"],
-            shown_choice=data["choice"],
-            prediction=data["prediction"],
+            seq=data.seq,
+            position=data.position,
+            shown_choice=data.choice,
+            prediction=data.prediction,
         )
     except Attempt.DoesNotExist as error:
         raise Http404 from error
@@ -203,4 +204,4 @@ def _attempt_save_explained(
             },
             status=409 if finished or stale else 400,
         )
-    return JsonResponse({"ok": True, "seq": data["seq"]})
+    return JsonResponse({"ok": True, "seq": data.seq})
