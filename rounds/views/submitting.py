@@ -19,9 +19,9 @@ from accounts.middleware import (
 from awards.rules_text import COUNTED_LABELS
 from awards.selectors import (
     counted_attempt_of,
-    result_get_published,
     result_row_of_user,
     result_standings_of_user,
+    round_ranking_get,
 )
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, scoring, selectors, services
@@ -168,7 +168,11 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         user_id=request.user.pk, round_=round_
     )
     used = len(attempts)
-    counted, policy = counted_attempt_of(round_=round_, attempts=attempts)
+    # The contest's ranking rules and the round's result, read once for both uses.
+    ranking_settings = round_ranking_get(round_=round_)
+    counted, policy = counted_attempt_of(
+        round_=round_, attempts=attempts, settings=ranking_settings
+    )
     review = selectors.round_review_allowed(round_=round_, now=now)
     questions = (
         selectors.attempt_questions(
@@ -178,7 +182,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         else []
     )
     # Where one stands: read from the approved list only, never from the live data.
-    published = None if attempt.is_practice else result_get_published(round_=round_)
+    published = None if attempt.is_practice else ranking_settings.published
     standing = (
         result_row_of_user(result=published, user_id=request.user.pk)
         if published

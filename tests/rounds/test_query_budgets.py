@@ -34,10 +34,11 @@ BUDGET = {
     # the attempt and its user read once under the attempt's lock, voided
     # questions, update, event
     "submit": 7,
-    # the attempt with its user; the attempts of the round; the ranking rules and
-    # the round's truth, to show the attempt the ranking counts; the approved list's
-    # line of the person, for their official rank and prize
-    "result": 5,
+    # the attempt with its user; the attempts of the round; the ranking rules with
+    # the round's result (its truth, to show the attempt the ranking counts; whether
+    # it is approved); the approved list's line of the person, for their official
+    # rank and prize
+    "result": 4,
 }
 
 
