@@ -89,3 +89,62 @@ class RowReader:
     def one(self, params: Sequence[Any], *, using: str = "default") -> tuple | None:
         rows = self.all(params, using=using)
         return rows[0] if rows else None
+
+
+class RowWriter:
+    """The writes of the same hot paths, written once per process: an UPDATE of
+    named fields of one row by its primary key, and an INSERT of a whole row. Values
+    are prepared by each field's get_db_prep_save(), as Django's own compilers
+    prepare them (JSON adapted, datetimes in the database's form); fields that set
+    themselves on save (auto_now) are not for this writer."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self._sql: dict[tuple, str] = {}
+
+    def _quoted(self, using: str) -> tuple:
+        quote = connections[using].ops.quote_name
+        meta = self.model._meta
+        return quote, quote(meta.db_table), quote(meta.pk.column)
+
+    def update(
+        self, instance: models.Model, fields: Sequence[str], *, using: str = "default"
+    ) -> None:
+        connection = connections[using]
+        key = ("update", using, tuple(fields))
+        targets = [self.model._meta.get_field(name) for name in fields]
+        sql = self._sql.get(key)
+        if sql is None:
+            quote, table, pk = self._quoted(using)
+            assignments = ", ".join(f"{quote(field.column)} = %s" for field in targets)
+            sql = self._sql[key] = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"
+        params = [
+            field.get_db_prep_save(getattr(instance, field.attname), connection)
+            for field in targets
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, instance.pk])
+
+    def insert(self, instance: models.Model, *, using: str = "default") -> None:
+        """Insert the row and set the instance's primary key from the database."""
+        connection = connections[using]
+        meta = self.model._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        key = ("insert", using)
+        sql = self._sql.get(key)
+        if sql is None:
+            quote, table, pk = self._quoted(using)
+            columns = ", ".join(quote(field.column) for field in fields)
+            marks = ", ".join(["%s"] * len(fields))
+            sql = self._sql[key] = (
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"
+            )
+        params = [
+            field.get_db_prep_save(getattr(instance, field.attname), connection)
+            for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            instance.pk = cursor.fetchone()[0]
+        instance._state.adding = False
+        instance._state.db = using

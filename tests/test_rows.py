@@ -2,12 +2,15 @@
 the ORM's queryset on the same rows (JSON decoded, booleans, datetimes with their
 zone, NULLs), on SQLite and on PostgreSQL alike."""
 
+from datetime import timedelta
+
 import pytest
 
 from accounts.models import User
 from accounts.selectors import user_with_unit
+from contest_portal.rows import RowWriter
 from rounds import attempt_reads, services
-from rounds.models import Attempt, Contest, Round
+from rounds.models import Attempt, AttemptEvent, Contest, Round
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +99,48 @@ def test_the_user_with_or_without_a_unit(with_unit):
     else:
         assert read.unit is None
     assert user_with_unit(user.pk + 1000) is None
+
+
+def test_a_row_writer_update_is_read_back_by_the_orm_as_written(round_, contestant):
+    attempt = services.attempt_start(user=contestant, round_=round_).attempt
+    attempt.answers = [[2, 7], None, [0, 3], None, None]
+    attempt.prediction = 1234
+    attempt.submitted_at = attempt.started_at + timedelta(seconds=95, microseconds=5)
+    attempt.status = Attempt.Status.FINISHED
+    attempt.duration_ms = 95000
+    attempt.correct_count = 1
+    attempt.finished_by = Attempt.FinishedBy.CONTESTANT
+
+    RowWriter(Attempt).update(
+        attempt,
+        [
+            "answers",
+            "prediction",
+            "submitted_at",
+            "status",
+            "duration_ms",
+            "correct_count",
+            "finished_by",
+        ],
+    )
+
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert _fields(stored) == _fields(attempt)
+
+
+def test_a_row_writer_insert_gives_the_row_its_id(round_, contestant):
+    attempt = services.attempt_start(user=contestant, round_=round_).attempt
+    event = AttemptEvent(
+        attempt=attempt,
+        kind=AttemptEvent.Kind.FINISHED,
+        at=attempt.started_at,
+        actor_id=contestant.pk,
+        reason="",
+        data={"answered": 3, "finished_by": "contestant"},
+    )
+
+    RowWriter(AttemptEvent).insert(event)
+
+    assert event.pk is not None
+    assert event._state.adding is False
+    assert _fields(AttemptEvent.objects.get(pk=event.pk)) == _fields(event)
