@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contest_portal.rows import RowWriter
 from rounds import draw
 from rounds.models import (
     Attempt,
@@ -33,6 +34,7 @@ from rounds.services.finishing import (
 )
 
 _system_random = random.SystemRandom()
+_ATTEMPTS = RowWriter(Attempt)  # the start's insert, written once (contest_portal.rows)
 
 
 def _draw_random() -> random.Random:
@@ -176,7 +178,7 @@ def attempt_start(
     attempt.full_clean(
         exclude=["user", "round"], validate_unique=False, validate_constraints=False
     )
-    attempt.save()
+    _ATTEMPTS.insert(attempt)
     return StartResult(
         attempt=attempt, resumed=False, shortened=_shortened(attempt, round_)
     )
