@@ -25,14 +25,22 @@ Part = tuple[type[models.Model], str] | tuple[type[models.Model], str, Sequence[
 
 class RowReader:
     def __init__(
-        self, parts: Sequence[Part], *, source: str, where: str, lock: str = ""
+        self,
+        parts: Sequence[Part],
+        *,
+        source: str,
+        where: str,
+        order_by: str = "",
+        lock: str = "",
     ) -> None:
         """parts: (model, alias) in the order the instances are returned; source:
-        the FROM clause; lock: the model alias whose row is locked FOR UPDATE where
-        the database can (PostgreSQL; SQLite writes one at a time anyway)."""
+        the FROM clause; order_by: the ORDER BY clause's terms, if any; lock: the
+        model alias whose row is locked FOR UPDATE where the database can
+        (PostgreSQL; SQLite writes one at a time anyway)."""
         self.parts = tuple(parts)
         self.source = source
         self.where = where
+        self.order_by = order_by
         self.lock = lock
         self._compiled: dict[str, tuple[str, list]] = {}
 
@@ -59,6 +67,8 @@ class RowReader:
             f"SELECT {', '.join(columns)} FROM {self.source.format(**tables)} "
             f"WHERE {self.where}"
         )
+        if self.order_by:
+            sql += f" ORDER BY {self.order_by}"
         if self.lock and connection.features.has_select_for_update_of:
             sql += f" FOR UPDATE OF {self.lock}"
         return sql, plan

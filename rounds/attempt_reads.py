@@ -24,6 +24,7 @@ _IN_ROUND = RowReader(
     [(Attempt, "a", ("draw", "answers"))],
     source="{a}",
     where="a.user_id = %s AND a.round_id = %s",
+    order_by="a.started_at DESC",  # as the model orders them
 )
 
 
@@ -71,5 +72,4 @@ def attempts_of_user_in_round(*, user_id: int, round_: Round) -> list[Attempt]:
     attempts = [row[0] for row in _IN_ROUND.all([user_id, round_.pk])]
     for attempt in attempts:
         attempt.round = round_
-    attempts.sort(key=lambda attempt: attempt.started_at, reverse=True)
     return attempts

@@ -11,7 +11,7 @@ from accounts.selectors import user_with_unit
 from contest_portal.rows import RowWriter
 from rounds import attempt_reads, services
 from rounds.models import Attempt, AttemptEvent, Contest, Round
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import RoundFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +144,36 @@ def test_a_row_writer_insert_gives_the_row_its_id(round_, contestant):
     assert event.pk is not None
     assert event._state.adding is False
     assert _fields(AttemptEvent.objects.get(pk=event.pk)) == _fields(event)
+
+
+def test_a_contest_shown_with_its_rounds_and_tiers_in_their_order(round_):
+    from awards.models import PrizeTier
+    from rounds.contest_reads import contest_shown_get
+
+    contest = round_.contest
+    earlier = RoundFactory(
+        contest=contest,
+        opens_at=round_.opens_at - timedelta(days=14),
+        closes_at=round_.opens_at - timedelta(days=7),
+    )
+    for order, name in [(2, "Giải Nhì"), (1, "Giải Nhất")]:
+        PrizeTier.objects.create(
+            contest=contest,
+            kind=PrizeTier.Kind.INDIVIDUAL,
+            name=name,
+            count=1,
+            amount_vnd=1_000_000,
+            order=order,
+        )
+
+    shown = contest_shown_get(slug=contest.slug)
+
+    assert _fields(shown.contest) == _fields(Contest.objects.get(pk=contest.pk))
+    assert [r.pk for r in shown.rounds] == [earlier.pk, round_.pk]
+    assert (
+        [t.name for t in shown.tiers]
+        == [t.name for t in PrizeTier.objects.filter(contest=contest)]
+        == ["Giải Nhất", "Giải Nhì"]
+    )
+    Contest.objects.filter(pk=contest.pk).update(is_published=False)
+    assert contest_shown_get(slug=contest.slug) is None
