@@ -18,11 +18,25 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+from django.contrib import auth
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    load_backend,
+)
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
+
+from accounts.models import User
+from accounts.selectors import user_with_unit
 
 # The session's copy of user_credential(), written where Django has just verified
 # the session (the attempt page, a save that loaded the user): once per session.
@@ -62,6 +76,54 @@ def session_owner(request: HttpRequest) -> tuple[int, str] | None:
     if not credential or not user_id.isdigit():
         return None
     return int(user_id), credential
+
+
+def session_accepts(request: HttpRequest, user: User | None) -> bool:
+    """Would Django's own session check (django.contrib.auth.get_user) accept
+    ``user``, read by the caller's own statement? The session names this user
+    through a model backend, the backend lets the user log in (active), and the
+    session's hash of the password matches under the current secret. Anything else
+    (another user, a changed password, a rotated secret, a user no longer active)
+    is left to Django, which loads the user itself and ends the session as it
+    always has."""
+    if user is None or session_user_id(request) != str(user.pk):
+        return False
+    backend = load_backend(request.session[BACKEND_SESSION_KEY])
+    if not isinstance(backend, ModelBackend) or not backend.user_can_authenticate(user):
+        return False
+    session_hash = request.session.get(HASH_SESSION_KEY)
+    return bool(session_hash) and constant_time_compare(
+        session_hash, user.get_session_auth_hash()
+    )
+
+
+def adopt_session_user(request: HttpRequest, user: User | None) -> bool:
+    """Make ``user`` (read along with what the page needed anyway, the attempt) the
+    request's user when the session accepts it: the user row is not read again."""
+    if not session_accepts(request, user):
+        return False
+    request.user = user
+    return True
+
+
+def _session_user(request: HttpRequest) -> User | AnonymousUser:
+    user_id = session_user_id(request)
+    if user_id is not None and user_id.isdigit():
+        user = user_with_unit(int(user_id))
+        if session_accepts(request, user):
+            return user
+    return auth.get_user(request)
+
+
+class SessionUserMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, whose lazy user is read by one statement
+    written once per process (the user and the unit every contestant page shows),
+    instead of a queryset compiled on every request; what Django's check would not
+    accept goes to Django's get_user, unchanged."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _session_user(request))
 
 
 def remember_credential(request: HttpRequest) -> None:

@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Unit, User
 from accounts.normalize import normalize_citizen_id, normalize_email, normalize_phone
+from contest_portal.rows import RowReader
 
 
 def unit_list_selectable() -> QuerySet[Unit]:
@@ -36,3 +37,22 @@ def user_find_conflicts(
     if normalized_id and users.filter(citizen_id=normalized_id).exists():
         taken.add("citizen_id")
     return taken
+
+
+_USER_WITH_UNIT = RowReader(
+    [(User, "u"), (Unit, "n")],
+    source="{u} LEFT JOIN {n} ON n.id = u.unit_id",
+    where="u.id = %s",
+)
+
+
+def user_with_unit(user_id: int) -> User | None:
+    """The user and their unit, as every contestant page reads them: one statement
+    written once per process (contest_portal.rows)."""
+    row = _USER_WITH_UNIT.one([user_id])
+    if row is None:
+        return None
+    user, unit = row
+    if user.unit_id is not None:
+        user.unit = unit
+    return user

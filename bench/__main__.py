@@ -399,7 +399,12 @@ def main(argv: list[str] | None = None) -> int:
         print(text, flush=True)
 
     env, kind = _bench_env(args)
-    log(f"Benchmark ({args.size}) on {kind}; gunicorn sync workers: {args.workers}")
+    from bench.server import THREADS, WORKER_CLASS
+
+    log(
+        f"Benchmark ({args.size}) on {kind}; gunicorn {WORKER_CLASS} workers: "
+        f"{args.workers} x {THREADS} thread(s)"
+    )
     meta_file = ROOT / "bench" / f".built-{args.size}.json"
     if not (args.reuse and meta_file.exists()):
         log("Creating the database and migrating")
@@ -430,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
         },
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_class": WORKER_CLASS,
+        "gunicorn_threads": THREADS,
         "connections": args.connections,
         "data": dataset.SIZES[args.size].__dict__,
         "data_load_s": load_seconds,

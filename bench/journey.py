@@ -182,14 +182,18 @@ async def _pool(items, connections: int, deadline: float, work) -> None:
 
 
 async def _round_robin(items, connections: int, deadline: float, work) -> None:
+    """Each connection works through its own share of the items, round and round:
+    one contestant never has two requests in flight, as the page never sends two
+    saves at once (with fewer items than connections, some connections share)."""
     items = list(items)
     if not items:
         return
 
     async def worker(offset: int):
+        mine = items[offset::connections] or [items[offset % len(items)]]
         n = offset
         while time.perf_counter() < deadline:
-            await work(items[n % len(items)], n)
+            await work(mine[(n // connections) % len(mine)], n)
             n += connections
 
     await asyncio.gather(*(worker(i) for i in range(connections)))

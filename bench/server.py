@@ -1,7 +1,9 @@
-"""The bench's servers: gunicorn with sync workers, and what their workers spend."""
+"""The bench's servers: gunicorn with production's kind of workers (the worker class
+and threads of deploy/gunicorn.conf.py), and what their workers spend."""
 
 import contextlib
 import os
+import runpy
 import subprocess
 import sys
 import time
@@ -13,6 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Production's worker model, read from its own settings file (one definition).
+_DEPLOY = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", _DEPLOY["worker_class"])
+THREADS = int(os.environ.get("BENCH_THREADS", _DEPLOY.get("threads", 1)))
 
 
 def cpu_ticks(pids: list[int]) -> dict[int, int]:
@@ -32,7 +38,7 @@ def cpu_delta_s(before: dict[int, int], after: dict[int, int]) -> float:
 
 
 class Server:
-    """gunicorn with sync workers, as production runs it."""
+    """gunicorn with the workers production runs (WORKER_CLASS, THREADS)."""
 
     def __init__(
         self,
@@ -50,7 +56,9 @@ class Server:
                 "--workers",
                 str(workers),
                 "--worker-class",
-                "sync",
+                WORKER_CLASS,
+                "--threads",
+                str(THREADS),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--backlog",

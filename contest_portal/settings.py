@@ -82,11 +82,14 @@ MIDDLEWARE = [
     # A kept contest page for a visitor with no cookie, before the layers below
     # that have nothing to do for it (rounds/page_cache.py).
     "rounds.page_cache.AnonymousPageMiddleware",
+    # The save of a click through only the layers it uses (rounds/save_lane.py).
+    "rounds.save_lane.SaveLaneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read by a statement written once (accounts.middleware).
+    "accounts.middleware.SessionUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "contest_portal.bad_input.RefuseMalformedRequestMiddleware",

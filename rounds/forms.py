@@ -1,5 +1,7 @@
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -82,22 +84,51 @@ def _small_int(value: str) -> int | None:
     )
 
 
-class SaveForm(forms.Form):
+@dataclass(frozen=True, slots=True)
+class SaveData:
     """One click saved by the page's script: a position and a choice, or the prediction."""
 
-    seq = forms.IntegerField(min_value=0, max_value=2**31 - 1)
-    position = forms.IntegerField(required=False, min_value=0, max_value=999)
-    choice = forms.IntegerField(required=False, min_value=0, max_value=25)
-    prediction = forms.CharField(required=False, max_length=40)
+    seq: int
+    position: int | None
+    choice: int | None
+    prediction: int | None
 
-    def clean_prediction(self) -> int | None:
-        return parse_prediction(self.cleaned_data.get("prediction"))
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        has_position = cleaned.get("position") is not None
-        if has_position != (cleaned.get("choice") is not None):
-            raise forms.ValidationError(
-                _("Phương án trả lời không hợp lệ."), code="invalid_choice"
-            )
-        return cleaned
+# The whole numbers a save sends, and their largest values.
+_SAVE_NUMBERS = {"seq": 2**31 - 1, "position": 999, "choice": 25}
+_SAVE_NUMBER = re.compile(r"\s*\d{1,10}\s*")
+_PREDICTION_MAX_CHARS = 40
+
+
+def parse_save(data: Mapping[str, str]) -> SaveData | None:
+    """The save's fields, or None when any is malformed: a number out of range or not
+    a whole number, a position without a choice (or the reverse), no sequence number,
+    a prediction that is not a whole number >= 0. A plain function rather than a
+    form: a save is 30 of an attempt's 35 requests, and a form's set-up costs more
+    than the statement that saves."""
+    numbers: dict[str, int | None] = {}
+    for name, largest in _SAVE_NUMBERS.items():
+        raw = data.get(name) or ""
+        if not raw.strip():
+            numbers[name] = None
+        elif _SAVE_NUMBER.fullmatch(raw) and int(raw) <= largest:
+            numbers[name] = int(raw)
+        else:
+            return None
+    if numbers["seq"] is None or (numbers["position"] is None) != (
+        numbers["choice"] is None
+    ):
+        return None
+    raw_prediction = data.get("prediction") or ""
+    if len(raw_prediction) > _PREDICTION_MAX_CHARS:
+        return None
+    try:
+        prediction = parse_prediction(raw_prediction)
+    except forms.ValidationError:
+        return None
+    return SaveData(
+        seq=numbers["seq"],
+        position=numbers["position"],
+        choice=numbers["choice"],
+        prediction=prediction,
+    )

@@ -15,10 +15,15 @@ them; the outer layers (security headers, the request id) still run on every hit
 Only the paths a view marked with anonymous_page are looked up, so other requests
 never pay for the cache read. A hit is counted in django-prometheus's per-view
 metrics as the view it stands for, as PrometheusAfterMiddleware would count it.
+
+Each worker also keeps its own copy of the pages it has served, until the same
+moment the shared copy expires (the expiry travels with the page): at the opening
+rush most hits need no cache round trip at all, and no copy outlives the shared one.
 """
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -36,6 +41,14 @@ _DATA_NOW = re.compile(r'data-now="[^"]*"')
 # a visitor inventing query strings cannot grow it without end.
 _MARKED_PATHS: set[str] = set()
 MARKED_PATHS_MAX = 2000
+# This worker's copies: path -> (expires at, on the wall clock; the kept page).
+_LOCAL_PAGES: dict[str, tuple[float, tuple]] = {}
+LOCAL_PAGES_MAX = 50
+
+
+def pages_forget() -> None:
+    """Forget this worker's copies of kept pages (tests start afresh)."""
+    _LOCAL_PAGES.clear()
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -104,12 +117,30 @@ class AnonymousPageMiddleware:
             return self.get_response(request)
         path = request.get_full_path()
         if path in _MARKED_PATHS:
-            hit = cache.get(_key(path))
+            hit = self._kept(path)
             if hit is not None:
                 return self._hit(request, *hit)
         response = self.get_response(request)
         self._keep(path, request, response)
         return response
+
+    @staticmethod
+    def _kept(path: str) -> tuple | None:
+        """The kept page: this worker's copy while the shared one lives, else the
+        shared one (copied here until its expiry)."""
+        now = time.time()
+        local = _LOCAL_PAGES.get(path)
+        if local is not None and now < local[0]:
+            return local[1]
+        shared = cache.get(_key(path))
+        if shared is None:
+            return None
+        expires_at, *page = shared
+        if now < expires_at:
+            if len(_LOCAL_PAGES) >= LOCAL_PAGES_MAX:
+                _LOCAL_PAGES.clear()
+            _LOCAL_PAGES[path] = (expires_at, tuple(page))
+        return tuple(page)
 
     def _hit(
         self,
@@ -142,4 +173,8 @@ class AnonymousPageMiddleware:
         headers = [(name, value) for name, value in response.items()]
         match = request.resolver_match
         view = (match.view_name, list(match.namespaces)) if match else ("", [])
-        cache.set(_key(path), (response.content.decode(), headers, view), seconds)
+        cache.set(
+            _key(path),
+            (time.time() + seconds, response.content.decode(), headers, view),
+            seconds,
+        )

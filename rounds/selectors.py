@@ -340,24 +340,6 @@ def attempt_list_for_user(*, user: User) -> QuerySet[Attempt]:
     )
 
 
-def attempts_in_round(*, user: User, round_: Round) -> list[Attempt]:
-    """The user's attempts in the round, without their draw and answers."""
-    return list(
-        Attempt.objects.filter(user=user, round=round_).defer("draw", "answers")
-    )
-
-
-def attempt_get_own_locked(*, public_id: str, user: User) -> Attempt | None:
-    """The user's attempt named in the URL, with round and contest, its row locked
-    (only its own: of=("self",) never locks the round every contestant shares)."""
-    return (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("round__contest")
-        .filter(public_id=public_id, user=user)
-        .first()
-    )
-
-
 def attempt_open_in_round(*, user: User, round_: Round) -> Attempt | None:
     return Attempt.objects.filter(
         user=user, round=round_, status=Attempt.Status.OPEN

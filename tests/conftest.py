@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from contest_portal import ratelimit
+from rounds.page_cache import pages_forget
 from rounds.selectors import draw_pools_forget, revisions_forget
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import RoundFactory, UserFactory, make_bank
@@ -72,3 +73,4 @@ def _fresh_worker_caches():
     """Rolled-back ids come back in the next test: start each with empty worker caches."""
     revisions_forget()
     draw_pools_forget()
+    pages_forget()

@@ -22,6 +22,7 @@ from awards.selectors.ranking import (
     round_ranking_rows,
     round_stats,
 )
+from awards.selectors.result_page import RoundRanking, round_ranking_get
 from awards.selectors.results import (
     PRIZE_WALK_FIELDS,
     PUBLIC_ROW_FIELDS,
@@ -57,6 +58,7 @@ __all__ = [
     "RANKING_FIELDS",
     "RANK_KEY_COLUMNS",
     "SEARCH_MAX_CHARS",
+    "RoundRanking",
     "RoundStats",
     "contest_rules_in_words",
     "counted_attempt_of",
@@ -76,6 +78,7 @@ __all__ = [
     "result_standings_of_user",
     "revoked_results",
     "round_counted_attempts",
+    "round_ranking_get",
     "round_ranking_rows",
     "round_stats",
     "unit_result_get_published",

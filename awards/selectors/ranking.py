@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from awards import ranking
+from awards.selectors.result_page import RoundRanking, round_ranking_get
 from awards.selectors.rules import ranking_rules_get, readable_rules
 from rounds.models import Attempt, Round
 
@@ -70,24 +71,18 @@ RANK_KEY_COLUMNS = {
 
 
 def counted_attempt_of(
-    *, round_: Round, attempts: Sequence[Attempt]
+    *,
+    round_: Round,
+    attempts: Sequence[Attempt],
+    settings: RoundRanking | None = None,
 ) -> tuple[Attempt | None, str]:
     """Which of one person's attempts in the round counts, by the contest's rules
     (the attempt its ranking would count, with the round's truth once computed),
-    and the counted-attempt policy that chose it."""
-    settings = (
-        Round.objects.filter(pk=round_.pk)
-        .values(
-            "contest__ranking_rules__counted_attempt",
-            "contest__ranking_rules__order",
-            "result__prediction_truth",
-        )
-        .first()
-    )
-    policy, order = readable_rules(
-        settings["contest__ranking_rules__counted_attempt"],
-        settings["contest__ranking_rules__order"],
-    )
+    and the counted-attempt policy that chose it. ``settings``: the round's ranking
+    settings when the caller has read them already (the result page)."""
+    if settings is None:
+        settings = round_ranking_get(round_=round_)
+    policy, order = readable_rules(settings.counted_attempt, settings.order)
     by_id = {
         a.pk: a
         for a in attempts
@@ -109,7 +104,7 @@ def counted_attempt_of(
         ],
         policy=policy,
         order=order,
-        truth=settings["result__prediction_truth"] if round_.has_prediction else None,
+        truth=settings.truth if round_.has_prediction else None,
     )
     return (by_id[counted[0].attempt_id] if counted else None), policy
 

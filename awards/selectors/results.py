@@ -13,6 +13,7 @@ from awards.models import (
     RoundResult,
     UnitResult,
 )
+from awards.selectors.result_page import round_ranking_get
 from rounds.models import Contest, Round
 
 PRIZE_WALK_FIELDS = (
@@ -79,9 +80,7 @@ def other_weekly_winner_ids(*, round_: Round) -> set[int]:
 
 def result_get_published(*, round_: Round) -> RoundResult | None:
     """The round's approved result, or None while it is not approved."""
-    return RoundResult.objects.filter(
-        round=round_, status=RoundResult.Status.APPROVED
-    ).first()
+    return round_ranking_get(round_=round_).published
 
 
 def revoked_results(*, round_: Round) -> list[RevokedRoundResult]:

@@ -1,18 +1,38 @@
 """A contest's ranking rules, and the rules in words for its pages."""
 
+from collections.abc import Sequence
+
 from awards import collective, ranking, rules_text
 from awards.models import (
     RankingRules,
     RoundResult,
+    UnitGroup,
     UnitResult,
 )
-from rounds.models import Contest
+from contest_portal.rows import RowReader
+from rounds.models import Contest, Round
+
+_RULES = RowReader(
+    [(RankingRules, "rules")], source="{rules}", where="rules.contest_id = %s"
+)
+_UNIT_GROUPS = RowReader([(UnitGroup, "g")], source="{g}", where="g.contest_id = %s")
 
 
 def ranking_rules_get(*, contest: Contest) -> RankingRules:
-    """The contest's ranking rules, with defaults when none were set."""
-    rules = RankingRules.objects.filter(contest=contest).first()
-    return rules or RankingRules(contest=contest)
+    """The contest's ranking rules, with defaults when none were set: read by a
+    statement written once per process (contest_portal.rows), as every contest
+    page reads them."""
+    row = _RULES.one([contest.pk])
+    if row is None:
+        return RankingRules(contest=contest)
+    rules = row[0]
+    rules.contest = contest
+    return rules
+
+
+def contest_has_unit_prizes(*, contest: Contest) -> bool:
+    """Does the contest rank units for collective prizes (has it unit groups)?"""
+    return bool(_UNIT_GROUPS.all([contest.pk]))
 
 
 def readable_rules(policy, order) -> tuple[str, tuple[str, ...]]:
@@ -36,16 +56,27 @@ def _readable_unit_order(rules: RankingRules) -> list[str]:
         return list(RankingRules().unit_order)
 
 
-def contest_rules_in_words(*, contest: Contest) -> dict[str, list[str]]:
-    """The contest's current rules as Vietnamese sentences, for its page."""
-    rules = ranking_rules_get(contest=contest)
-    has_prediction = any(r.has_prediction for r in contest.rounds.all())
+def contest_rules_in_words(
+    *,
+    contest: Contest,
+    rounds: Sequence[Round] | None = None,
+    rules: RankingRules | None = None,
+    unit_prizes: bool | None = None,
+) -> dict[str, list[str]]:
+    """The contest's current rules as Vietnamese sentences, for its page. What the
+    caller has read already (its rounds, its rules, whether it gives unit prizes)
+    is not read again."""
+    rules = rules if rules is not None else ranking_rules_get(contest=contest)
+    rounds = rounds if rounds is not None else contest.rounds.all()
+    has_prediction = any(r.has_prediction for r in rounds)
     policy, order = readable_rules(rules.counted_attempt, rules.order)
     truth_kind = (
         rules.truth_kind
         if rules.truth_kind in ranking.TRUTH_KINDS
         else RankingRules().truth_kind
     )
+    if unit_prizes is None:
+        unit_prizes = contest_has_unit_prizes(contest=contest)
     return {
         "individual": rules_text.rules_sentences(
             counted_attempt=policy,
@@ -57,7 +88,7 @@ def contest_rules_in_words(*, contest: Contest) -> dict[str, list[str]]:
             order=_readable_unit_order(rules),
             min_rate_percent=rules.unit_min_rate_percent,
         )
-        if contest.unit_groups.exists()
+        if unit_prizes
         else [],
     }
 

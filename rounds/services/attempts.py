@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contest_portal.rows import RowWriter
 from rounds import draw
 from rounds.models import (
     Attempt,
@@ -33,6 +34,33 @@ from rounds.services.finishing import (
 )
 
 _system_random = random.SystemRandom()
+_ATTEMPTS = RowWriter(Attempt)  # the start's insert, written once (contest_portal.rows)
+
+
+def _draw_random() -> random.Random:
+    """A generator for one draw, seeded with 128 bits from the system's: as
+    unpredictable as the system's own, without a system call per shuffle step."""
+    return random.Random(_system_random.getrandbits(128))
+
+
+def _lock_user_and_tally(user_id: int, round_id: int) -> tuple[int, int | None]:
+    """Lock the user row (one start at a time per person) and count the user's
+    attempts in the round, with the open one's id: two short statements written
+    once, the common case of every start."""
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {quote(User._meta.db_table)} WHERE id = %s{lock}",
+            [user_id],
+        )
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(CASE WHEN status = %s THEN id END) "
+            f"FROM {quote(Attempt._meta.db_table)} WHERE user_id = %s AND round_id = %s",
+            [Attempt.Status.OPEN.value, user_id, round_id],
+        )
+        used, open_pk = cursor.fetchone()
+    return used, open_pk
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,20 +131,16 @@ def attempt_start(
             _("Chỉ những thí sinh đạt vòng loại mới được thi vòng chung kết."),
             code="not_qualified",
         )
-    # One start at a time per person: the user row is the lock.
-    User.objects.select_for_update().only("pk").get(pk=user.pk)
-    # One read for the common case, a first start: how many, and whether one is open.
-    tally = Attempt.objects.filter(user=user, round=round_).aggregate(
-        used=Count("pk"), open_pk=Max("pk", filter=Q(status=Attempt.Status.OPEN))
-    )
-    used = tally["used"]
+    # One start at a time per person: the user row is the lock. One read for the
+    # common case, a first start: how many, and whether one is open.
+    used, open_pk = _lock_user_and_tally(user.pk, round_.pk)
     open_attempt = None
-    if tally["open_pk"] is not None:
+    if open_pk is not None:
         # Still open once locked? A submit may have finished it meanwhile.
         open_attempt = (
             Attempt.objects.select_for_update(of=("self",))
             .select_related("round")
-            .filter(pk=tally["open_pk"], status=Attempt.Status.OPEN)
+            .filter(pk=open_pk, status=Attempt.Status.OPEN)
             .first()
         )
     if open_attempt is not None:
@@ -135,7 +159,7 @@ def attempt_start(
         )
     # A seeded generator makes a draw repeatable (the demo); contestants get the
     # system's.
-    drawn = _draw_for(round_, rng or _system_random)
+    drawn = _draw_for(round_, rng or _draw_random())
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at)
     attempt = Attempt(
         user=user,
@@ -154,7 +178,7 @@ def attempt_start(
     attempt.full_clean(
         exclude=["user", "round"], validate_unique=False, validate_constraints=False
     )
-    attempt.save()
+    _ATTEMPTS.insert(attempt)
     return StartResult(
         attempt=attempt, resumed=False, shortened=_shortened(attempt, round_)
     )
@@ -339,7 +363,7 @@ def attempt_submit(
 
     `answers` maps question positions to shown choice positions, as the page sent them.
     `locked`: the caller read `attempt` with its round under select_for_update in the
-    transaction it holds (attempt_get_own_locked), so it is not read a second time.
+    transaction it holds (rounds.attempt_reads.attempt_get_own_locked), so it is not read a second time.
     """
     now = now or timezone.now()
     if locked:

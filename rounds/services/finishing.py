@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contest_portal.rows import RowReader, RowWriter
 from rounds import scoring, states
 from rounds.models import (
     Attempt,
@@ -29,12 +30,25 @@ class _AnswerKey:
     voided_revisions: frozenset[int]
 
 
+# Every submit and deadline finish reads the round's voided questions and writes the
+# attempt's result and its event: statements written once (contest_portal.rows).
+_VOIDED = RowReader([(RoundVoidedQuestion, "v")], source="{v}", where="v.round_id = %s")
+_ATTEMPTS = RowWriter(Attempt)
+_EVENTS = RowWriter(AttemptEvent)
+_RESULT_FIELDS = (
+    "answers_fingerprint",
+    "status",
+    "submitted_at",
+    "duration_ms",
+    "correct_count",
+    "finished_by",
+    "prediction",
+    "answers",
+)
+
+
 def _answer_key(round_id: int, revision_ids: Iterable[int]) -> _AnswerKey:
-    voided_questions = set(
-        RoundVoidedQuestion.objects.filter(round_id=round_id).values_list(
-            "question_id", flat=True
-        )
-    )
+    voided_questions = {row[0].question_id for row in _VOIDED.all([round_id])}
     correct, voided = {}, set()
     for pk, revision in revisions_get(revision_ids).items():
         correct[pk] = revision.correct_index
@@ -72,18 +86,7 @@ def _finish(
         revision_ids=[item[0] for item in attempt.draw],
         chosen=[entry[0] if entry else None for entry in attempt.answers],
     )
-    attempt.save(
-        update_fields=[
-            "answers_fingerprint",
-            "status",
-            "submitted_at",
-            "duration_ms",
-            "correct_count",
-            "finished_by",
-            "prediction",
-            "answers",
-        ]
-    )
+    _ATTEMPTS.update(attempt, _RESULT_FIELDS)
     _record_event(attempt, kind=AttemptEvent.Kind.FINISHED, now=now)
     return attempt
 
@@ -197,7 +200,7 @@ def _record_event(
     actor_id = actor.pk if actor is not None else None
     if actor is None and attempt.finished_by == Attempt.FinishedBy.CONTESTANT:
         actor_id = attempt.user_id  # the id is enough: no query for the user row
-    return AttemptEvent.objects.create(
+    event = AttemptEvent(
         attempt=attempt,
         kind=kind,
         at=now or timezone.now(),
@@ -211,6 +214,8 @@ def _record_event(
             "answered": sum(1 for entry in attempt.answers if entry),
         },
     )
+    _EVENTS.insert(event)
+    return event
 
 
 def attempt_void(

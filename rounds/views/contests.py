@@ -1,6 +1,6 @@
 """The contest pages and registering for a contest."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from awards.selectors import (
     contest_rules_in_words,
 )
 from contest_portal.ratelimit import ratelimit
-from rounds import page_cache, selectors, services
+from rounds import contest_reads, page_cache, selectors, services
 from rounds.models import Contest
 
 
@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     contests = list(selectors.contest_list_home(now=now))
     if len(contests) == 1 and not request.GET.get("tat-ca"):
-        return contest_page(request, contests[0], now)
+        return contest_page(request, contest_reads.contest_shown_of(contests[0]), now)
     response = render(
         request,
         "rounds/contest_list.html",
@@ -56,8 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def contest_page(request: HttpRequest, contest: Contest, now) -> HttpResponse:
-    rounds = list(contest.rounds.all())
+def contest_page(
+    request: HttpRequest, shown: contest_reads.ContestShown, now
+) -> HttpResponse:
+    contest, rounds = shown.contest, shown.rounds
     current = selectors.round_current_or_next(rounds=rounds, now=now)
     response = render(
         request,
@@ -67,13 +69,13 @@ def contest_page(request: HttpRequest, contest: Contest, now) -> HttpResponse:
             "rounds": [(r, selectors.round_status(round_=r, now=now)) for r in rounds],
             "current": current,
             "current_open": current is not None and current.opens_at <= now,
-            "tiers": list(contest.prize_tiers.all()),
-            "rules_words": contest_rules_in_words(contest=contest),
+            "tiers": shown.tiers,
+            "rules_words": contest_rules_in_words(contest=contest, rounds=rounds),
             "now": now,
         },
     )
     response.fresh_for = page_cache.fresh_for(
-        boundaries=_boundaries([contest]), now=now
+        boundaries=[t for r in rounds for t in (r.opens_at, r.closes_at)], now=now
     )
     return response
 
@@ -81,8 +83,10 @@ def contest_page(request: HttpRequest, contest: Contest, now) -> HttpResponse:
 @require_GET
 @page_cache.anonymous_page
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    contest = get_object_or_404(selectors.contest_get_published(slug=slug))
-    return contest_page(request, contest, timezone.now())
+    shown = contest_reads.contest_shown_get(slug=slug)
+    if shown is None:
+        raise Http404
+    return contest_page(request, shown, timezone.now())
 
 
 @require_GET

@@ -4,42 +4,47 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.middleware import (
+    checks_user_itself,
+    session_login_required,
+    session_user_id,
+)
 from awards.rules_text import COUNTED_LABELS
 from awards.selectors import (
     counted_attempt_of,
-    result_get_published,
     result_row_of_user,
     result_standings_of_user,
+    round_ranking_get,
 )
 from contest_portal.ratelimit import ratelimit
-from rounds import scoring, selectors, services
+from rounds import attempt_reads, scoring, selectors, services
 from rounds.forms import SubmitForm
 from rounds.models import Attempt
-from rounds.views.taking import _own_attempt, _take_context
+from rounds.views.taking import _own_attempt, _take_context, identified_attempt
 
 
-@login_required
+@checks_user_itself
 @require_POST
-@ratelimit("attempt-submit")
+@session_login_required
+@ratelimit("attempt-submit", user_key=session_user_id)
 def attempt_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     """The final submit: the summary's confirmation, or the page's script at the deadline.
 
-    The attempt is read once, already locked, and submitted in the same transaction."""
+    The attempt is read once, already locked, with its user, and submitted in the
+    same transaction."""
     form = None
     try:
         with transaction.atomic():
-            attempt = selectors.attempt_get_own_locked(
-                public_id=public_id, user=request.user
-            )
-            if attempt is None:
-                raise Http404
+            attempt = identified_attempt(request, public_id, locked=True)
+            if isinstance(attempt, HttpResponse):
+                return attempt
             form = SubmitForm(request.POST, question_count=attempt.question_count)
             if form.is_valid():
                 attempt = services.attempt_submit(
@@ -148,19 +153,26 @@ def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpRe
     )
 
 
-@login_required
+@checks_user_itself
 @require_GET
 def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
-    attempt = services.attempt_finish_if_expired(
-        attempt=_own_attempt(request, public_id)
-    )
+    attempt = identified_attempt(request, public_id)
+    if isinstance(attempt, HttpResponse):
+        return attempt
+    attempt = services.attempt_finish_if_expired(attempt=attempt)
     if attempt.status == Attempt.Status.OPEN:
         return redirect("rounds:attempt", public_id=attempt.public_id)
     round_ = attempt.round
     now = timezone.now()
-    attempts = selectors.attempts_in_round(user=request.user, round_=round_)
+    attempts = attempt_reads.attempts_of_user_in_round(
+        user_id=request.user.pk, round_=round_
+    )
     used = len(attempts)
-    counted, policy = counted_attempt_of(round_=round_, attempts=attempts)
+    # The contest's ranking rules and the round's result, read once for both uses.
+    ranking_settings = round_ranking_get(round_=round_)
+    counted, policy = counted_attempt_of(
+        round_=round_, attempts=attempts, settings=ranking_settings
+    )
     review = selectors.round_review_allowed(round_=round_, now=now)
     questions = (
         selectors.attempt_questions(
@@ -170,7 +182,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         else []
     )
     # Where one stands: read from the approved list only, never from the live data.
-    published = None if attempt.is_practice else result_get_published(round_=round_)
+    published = None if attempt.is_practice else ranking_settings.published
     standing = (
         result_row_of_user(result=published, user_id=request.user.pk)
         if published

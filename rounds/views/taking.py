@@ -1,7 +1,6 @@
 """Starting an attempt, its page and the save of each click."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.middleware import (
+    adopt_session_user,
     checks_user_itself,
     password_change_refusal,
     remember_credential,
@@ -22,17 +22,17 @@ from accounts.middleware import (
 )
 from accounts.phone_views import phone_verify_url
 from contest_portal.ratelimit import ratelimit
-from rounds import eligibility, rendering, scoring, services
-from rounds.forms import SaveForm, SubmitForm
-from rounds.models import Attempt, Round
+from rounds import attempt_reads, eligibility, rendering, scoring, services
+from rounds.forms import SaveData, SubmitForm, parse_save
+from rounds.models import Attempt
 
 
 @require_http_methods(["GET", "POST"])
 @ratelimit("attempt-start")
 def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = get_object_or_404(
-        Round.objects.select_related("contest"), pk=round_id, contest__is_published=True
-    )
+    round_ = attempt_reads.round_get_published(round_id)
+    if round_ is None:
+        raise Http404
     contest_url = reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
     if not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={contest_url}")
@@ -69,13 +69,43 @@ def _own_attempt(request: HttpRequest, public_id: str) -> Attempt:
     )
 
 
+def identified_attempt(
+    request: HttpRequest, public_id: str, *, locked: bool = False
+) -> Attempt | HttpResponse:
+    """The attempt named in the URL if it is the session's user's, read together with
+    that user in one statement (locked for the caller's transaction if asked), the
+    session verified against it as Django would (adopt_session_user). Otherwise what
+    login_required and the password-change rule answer, or 404 for an attempt that
+    is not the user's."""
+    user_id = session_user_id(request)
+    if user_id is None:
+        return redirect_to_login(request.get_full_path())
+    read = (
+        attempt_reads.attempt_get_own_locked
+        if locked
+        else attempt_reads.attempt_get_own
+    )
+    attempt = (
+        read(public_id=public_id, user_id=int(user_id)) if user_id.isdigit() else None
+    )
+    if attempt is None or not adopt_session_user(request, attempt.user):
+        # Django's own check decides (and ends a session it no longer accepts).
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if attempt is None:
+            raise Http404
+        attempt.user = request.user
+    return password_change_refusal(request) or attempt
+
+
+@checks_user_itself
 @never_cache
-@login_required
 @require_GET
 def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    attempt = services.attempt_finish_if_expired(
-        attempt=_own_attempt(request, public_id)
-    )
+    attempt = identified_attempt(request, public_id)
+    if isinstance(attempt, HttpResponse):
+        return attempt
+    attempt = services.attempt_finish_if_expired(attempt=attempt)
     if attempt.status != Attempt.Status.OPEN:
         return redirect("rounds:attempt-result", public_id=attempt.public_id)
     # The user is loaded (and the session verified) here anyway: from its first
@@ -112,25 +142,27 @@ def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
 def attempt_save(request: HttpRequest, public_id: str) -> JsonResponse:
     """One click, saved in one statement whose WHERE holds every rule; when it
     matches nothing, the explained path says why, as it always has."""
-    form = SaveForm(request.POST)
+    data = parse_save(request.POST)
     owner = session_owner(request)
-    if owner is not None and form.is_valid():
-        data = form.cleaned_data
-        if services.attempt_save_direct(
+    if (
+        owner is not None
+        and data is not None
+        and services.attempt_save_direct(
             public_id=public_id,
             user_id=owner[0],
             credential=owner[1],
-            seq=data["seq"],
-            position=data["position"],
-            shown_choice=data["choice"],
-            prediction=data["prediction"],
-        ):
-            return JsonResponse({"ok": True, "seq": data["seq"]})
-    return _attempt_save_explained(request, public_id, form)
+            seq=data.seq,
+            position=data.position,
+            shown_choice=data.choice,
+            prediction=data.prediction,
+        )
+    ):
+        return JsonResponse({"ok": True, "seq": data.seq})
+    return _attempt_save_explained(request, public_id, data)
 
 
 def _attempt_save_explained(
-    request: HttpRequest, public_id: str, form: SaveForm
+    request: HttpRequest, public_id: str, data: SaveData | None
 ) -> HttpResponse:
     """The save with the user loaded and the attempt read under lock: applies what
     the one statement could not decide, or refuses with the reason."""
@@ -140,20 +172,19 @@ def _attempt_save_explained(
     if refusal is not None:
         return refusal
     remember_credential(request)  # the next save takes the one statement
-    if not form.is_valid():
+    if data is None:
         _own_attempt(request, public_id)  # someone else's attempt: 404, as always
         return JsonResponse(
             {"ok": False, "error": _("Dữ liệu không hợp lệ.")}, status=400
         )
-    data = form.cleaned_data
     try:
         services.attempt_save_own(
             public_id=public_id,
             user=request.user,
-            seq=data["seq"],
-            position=data["position"],
-            shown_choice=data["choice"],
-            prediction=data["prediction"],
+            seq=data.seq,
+            position=data.position,
+            shown_choice=data.choice,
+            prediction=data.prediction,
         )
     except Attempt.DoesNotExist as error:
         raise Http404 from error
@@ -173,4 +204,4 @@ def _attempt_save_explained(
             },
             status=409 if finished or stale else 400,
         )
-    return JsonResponse({"ok": True, "seq": data["seq"]})
+    return JsonResponse({"ok": True, "seq": data.seq})

@@ -1,7 +1,7 @@
 import pytest
 from django import forms
 
-from rounds.forms import parse_prediction
+from rounds.forms import SaveData, parse_prediction, parse_save
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,32 @@ def test_a_prediction_that_is_not_a_whole_number_is_refused(raw):
         parse_prediction(raw)
 
     assert error.value.code == "invalid_prediction"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"seq": "3", "position": "0", "choice": "2"}, SaveData(3, 0, 2, None)),
+        ({"seq": " 7 ", "position": "29", "choice": "0"}, SaveData(7, 29, 0, None)),
+        ({"seq": "4", "prediction": "1.250"}, SaveData(4, None, None, 1250)),
+        # A prediction cleared: blank fields are absent ones, as the form read them.
+        (
+            {"seq": "4", "position": "", "choice": "", "prediction": ""},
+            SaveData(4, None, None, None),
+        ),
+        ({"seq": "", "position": "0", "choice": "1"}, None),
+        ({"position": "0", "choice": "1"}, None),
+        ({"seq": "1", "position": "0"}, None),
+        ({"seq": "1", "choice": "1"}, None),
+        ({"seq": "-1", "position": "0", "choice": "1"}, None),
+        ({"seq": "2147483648", "position": "0", "choice": "1"}, None),
+        ({"seq": "1", "position": "1000", "choice": "1"}, None),
+        ({"seq": "1", "position": "0", "choice": "26"}, None),
+        ({"seq": "1.5", "position": "0", "choice": "1"}, None),
+        ({"seq": "1", "position": "0\x00", "choice": "1"}, None),
+        ({"seq": "1", "prediction": "abc"}, None),
+        ({"seq": "1", "prediction": "1" * 41}, None),
+    ],
+)
+def test_a_save_is_read_or_refused_whole(data, expected):
+    assert parse_save(data) == expected

@@ -1,6 +1,7 @@
 """Anonymous visitors share a few-seconds-old contest page; nobody else ever does."""
 
 import re
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -109,3 +110,29 @@ def _cache_keys() -> list[str]:
     from django.core.cache import cache
 
     return [k for k in getattr(cache, "_cache", {}) if "page:" in k]
+
+
+def test_a_worker_serves_its_own_copy_until_the_shared_one_expires(
+    client, contest_url, monkeypatch
+):
+    from django.core.cache import cache
+
+    client.get(contest_url)  # rendered and kept
+    client.get(contest_url)  # read from the shared cache, copied by this worker
+    reads = []
+    original_get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda *a, **k: reads.append(a) or original_get(*a, **k)
+    )
+
+    again = client.get(contest_url)
+
+    assert again.status_code == 200
+    assert reads == []  # this worker's copy: no cache round trip
+    # Past the shared copy's expiry, the worker's copy is not used either.
+    later = time.time() + page_cache.PAGE_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    cache.clear()
+    fresh = client.get(contest_url)
+    assert fresh.status_code == 200
+    assert len(reads) == 1  # looked for the shared copy, found none, rendered

@@ -20,20 +20,25 @@ from tests.factories import RoundFactory, UserFactory, make_bank
 
 pytestmark = pytest.mark.django_db
 
-# The budgets: session and user (2), then the view's own reads and writes. Writes run
-# in a transaction, which inside a test adds a SAVEPOINT and its RELEASE (2).
+# The budgets: the session (a cache read in production) first, then the view's own
+# reads and writes. Writes run in a transaction, which inside a test adds a SAVEPOINT
+# and its RELEASE (2).
 BUDGET = {
-    # round, user lock, attempts, insert (the eligibility lists are the worker's
-    # copy, read at most every few seconds, as the draw pool)
+    # the user with their unit, the round with its contest, the user lock, the
+    # attempts, the insert (the eligibility lists are the worker's copy, read at most
+    # every few seconds, as the draw pool)
     "start": 8,
-    "page": 3,  # the attempt with its round and contest
-    "save": 2,  # the session (a cache read in production) and the one UPDATE
-    # the attempt read once under its lock, voided questions, update, event
-    "submit": 8,
-    # the attempt; the attempts of the round; the ranking rules and the round's
-    # truth, to show the attempt the ranking counts; the approved list's line of
-    # the person, for their official rank and prize
-    "result": 6,
+    # the attempt with its round, contest and user: the user is not read again
+    "page": 2,
+    "save": 2,  # the session and the one UPDATE
+    # the attempt and its user read once under the attempt's lock, voided
+    # questions, update, event
+    "submit": 7,
+    # the attempt with its user; the attempts of the round; the ranking rules with
+    # the round's result (its truth, to show the attempt the ranking counts; whether
+    # it is approved); the approved list's line of the person, for their official
+    # rank and prize
+    "result": 4,
 }
 
 

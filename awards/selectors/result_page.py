@@ -1,0 +1,49 @@
+"""What a contestant's result page reads of the round's ranking: the contest's
+ranking rules and the round's computed result, in one statement written once per
+process (contest_portal.rows), beside the attempts the page reads anyway."""
+
+from dataclasses import dataclass
+
+from awards.models import RankingRules, RoundResult
+from contest_portal.rows import RowReader
+from rounds.models import Round
+
+_RULES_AND_RESULT = RowReader(
+    [(RoundResult, "res"), (RankingRules, "rules")],
+    source=(
+        "(SELECT 1 AS one) one LEFT JOIN {res} ON res.round_id = %s "
+        "LEFT JOIN {rules} ON rules.contest_id = %s"
+    ),
+    where="1 = 1",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRanking:
+    """The round's ranking settings as stored: None where nothing is stored."""
+
+    counted_attempt: str | None
+    order: list[str] | None
+    result: RoundResult | None  # computed, provisional or approved
+
+    @property
+    def truth(self) -> int | None:
+        return self.result.prediction_truth if self.result is not None else None
+
+    @property
+    def published(self) -> RoundResult | None:
+        """The approved result, or None while it is not approved."""
+        if self.result is None or self.result.status != RoundResult.Status.APPROVED:
+            return None
+        return self.result
+
+
+def round_ranking_get(*, round_: Round) -> RoundRanking:
+    result, rules = _RULES_AND_RESULT.one([round_.pk, round_.contest_id])
+    if result.pk is not None:
+        result.round = round_
+    return RoundRanking(
+        counted_attempt=rules.counted_attempt if rules.pk is not None else None,
+        order=rules.order if rules.pk is not None else None,
+        result=result if result.pk is not None else None,
+    )

@@ -1,0 +1,75 @@
+"""The contestant's own attempt, read for the attempt page, the submit and the result.
+
+One statement written once per process (contest_portal.rows) brings the attempt, its
+round, the round's contest and the attempt's user: the user row is the one the
+session names, so the caller can verify the session against it
+(accounts.middleware.adopt_session_user) instead of reading it again.
+"""
+
+from accounts.models import User
+from contest_portal.rows import RowReader
+from rounds.models import Attempt, Contest, Round
+
+_PARTS = [(Attempt, "a"), (Round, "r"), (Contest, "c"), (User, "u")]
+_SOURCE = (
+    "{a} JOIN {r} ON r.id = a.round_id JOIN {c} ON c.id = r.contest_id "
+    "JOIN {u} ON u.id = a.user_id"
+)
+_WHERE = "a.public_id = %s AND a.user_id = %s"
+
+_OWN = RowReader(_PARTS, source=_SOURCE, where=_WHERE)
+_OWN_LOCKED = RowReader(_PARTS, source=_SOURCE, where=_WHERE, lock="a")
+
+_IN_ROUND = RowReader(
+    [(Attempt, "a", ("draw", "answers"))],
+    source="{a}",
+    where="a.user_id = %s AND a.round_id = %s",
+    order_by="a.started_at DESC",  # as the model orders them
+)
+
+
+_ROUND_PUBLISHED = RowReader(
+    [(Round, "r"), (Contest, "c")],
+    source="{r} JOIN {c} ON c.id = r.contest_id",
+    where="r.id = %s AND c.is_published = %s",
+)
+
+
+def round_get_published(round_id: int) -> Round | None:
+    """The round with its contest, if the contest is published (the start)."""
+    row = _ROUND_PUBLISHED.one([round_id, True])
+    if row is None:
+        return None
+    round_, contest = row
+    round_.contest = contest
+    return round_
+
+
+def _joined(row: tuple | None) -> Attempt | None:
+    if row is None:
+        return None
+    attempt, round_, contest, user = row
+    round_.contest = contest
+    attempt.round = round_
+    attempt.user = user
+    return attempt
+
+
+def attempt_get_own(*, public_id: str, user_id: int) -> Attempt | None:
+    """The attempt named in the URL if it is this user's, with round, contest and user."""
+    return _joined(_OWN.one([public_id, user_id]))
+
+
+def attempt_get_own_locked(*, public_id: str, user_id: int) -> Attempt | None:
+    """The same, its row locked for the transaction (only its own row: the round
+    every contestant shares is never locked)."""
+    return _joined(_OWN_LOCKED.one([public_id, user_id]))
+
+
+def attempts_of_user_in_round(*, user_id: int, round_: Round) -> list[Attempt]:
+    """The user's attempts in the round without their draw and answers, latest first
+    (as the model orders them), each pointing at ``round_``."""
+    attempts = [row[0] for row in _IN_ROUND.all([user_id, round_.pk])]
+    for attempt in attempts:
+        attempt.round = round_
+    return attempts
