@@ -147,6 +147,12 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 
+# PostgreSQL: a reused connection's health check is skipped while the connection is
+# busy (contest_portal/db/busy_health.py).
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "contest_portal.db.postgresql"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Long exports run as background jobs; `manage.py db_worker` runs them (no extra server).
@@ -435,7 +441,7 @@ if METRICS_ENABLED:
         "django_prometheus.middleware.PrometheusAfterMiddleware",
     )
     _MEASURED_ENGINES = {
-        "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+        "contest_portal.db.postgresql": "contest_portal.db.postgresql_measured",
         "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
     }
     for _database in DATABASES.values():

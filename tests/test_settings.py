@@ -79,7 +79,7 @@ def test_a_secret_key_alone_turns_debug_off():
         pytest.param(
             {"DATABASE_URL": "postgres://u@h:5432/db"},
             "engine",
-            "django_prometheus.db.backends.postgresql",
+            "contest_portal.db.postgresql_measured",
             id="database-url",
         ),
         pytest.param(

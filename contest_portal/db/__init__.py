@@ -1,0 +1,1 @@
+"""The portal's database backends (see contest_portal/db/busy_health.py)."""
