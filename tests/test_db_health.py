@@ -10,7 +10,10 @@ from contest_portal.db import busy_health
 connection = connections["default"]
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback like the fault tests that run after it: a plain transactional
+    # test's flush re-creates the content types under new ids, which the next
+    # serialized set-up (tests/test_faults_worker.py) then collides with.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="the busy-connection health check is PostgreSQL's backend",
@@ -45,7 +48,7 @@ def checks(monkeypatch) -> list[bool]:
 @pytest.fixture
 def clock(monkeypatch) -> list[float]:
     now = [1000.0]
-    monkeypatch.setattr(busy_health.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(busy_health, "monotonic", lambda: now[0])
     return now
 
 

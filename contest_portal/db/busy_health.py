@@ -12,7 +12,7 @@ retry hint and the page sends it again (contest_portal/errors.py), and Django cl
 the broken connection when that request ends.
 """
 
-import time
+from time import monotonic
 
 BUSY_SECONDS = 1.0
 
@@ -23,7 +23,7 @@ class BusyConnectionHealthMixin:
     _answered_at: float = float("-inf")
 
     def close_if_health_check_failed(self) -> None:
-        now = time.monotonic()
+        now = monotonic()
         busy = (
             self.connection is not None
             and not self.errors_occurred
