@@ -27,7 +27,12 @@ from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, scoring, selectors, services
 from rounds.forms import SubmitForm
 from rounds.models import Attempt
-from rounds.views.taking import _own_attempt, _take_context, identified_attempt
+from rounds.views.taking import (
+    _own_attempt,
+    _take_context,
+    identified_attempt,
+    identified_attempt_now,
+)
 
 
 @checks_user_itself
@@ -156,10 +161,9 @@ def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpRe
 @checks_user_itself
 @require_GET
 def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
-    attempt = identified_attempt(request, public_id)
+    attempt = identified_attempt_now(request, public_id)
     if isinstance(attempt, HttpResponse):
         return attempt
-    attempt = services.attempt_finish_if_expired(attempt=attempt)
     if attempt.status == Attempt.Status.OPEN:
         return redirect("rounds:attempt", public_id=attempt.public_id)
     round_ = attempt.round

@@ -98,14 +98,24 @@ def identified_attempt(
     return password_change_refusal(request) or attempt
 
 
+def identified_attempt_now(
+    request: HttpRequest, public_id: str
+) -> Attempt | HttpResponse:
+    """identified_attempt, finished at its deadline first if that has passed: the
+    attempt as its page and its result show it."""
+    attempt = identified_attempt(request, public_id)
+    if isinstance(attempt, HttpResponse):
+        return attempt
+    return services.attempt_finish_if_expired(attempt=attempt)
+
+
 @checks_user_itself
 @never_cache
 @require_GET
 def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    attempt = identified_attempt(request, public_id)
+    attempt = identified_attempt_now(request, public_id)
     if isinstance(attempt, HttpResponse):
         return attempt
-    attempt = services.attempt_finish_if_expired(attempt=attempt)
     if attempt.status != Attempt.Status.OPEN:
         return redirect("rounds:attempt-result", public_id=attempt.public_id)
     # The user is loaded (and the session verified) here anyway: from its first
