@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connections, models
 
+from contest_portal.db.prepared import prepared_cursor
+
 # (model, alias) or (model, alias, names of fields left unread, deferred as .defer()
 # leaves them).
 Part = tuple[type[models.Model], str] | tuple[type[models.Model], str, Sequence[str]]
@@ -91,7 +93,7 @@ class RowReader:
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
         sql, plan = compiled
-        with connections[using].cursor() as cursor:
+        with prepared_cursor(connections[using]) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [self._build(using, plan, row) for row in rows]
@@ -132,7 +134,7 @@ class RowWriter:
             field.get_db_prep_save(getattr(instance, field.attname), connection)
             for field in targets
         ]
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, [*params, instance.pk])
 
     def insert(self, instance: models.Model, *, using: str = "default") -> None:
@@ -153,7 +155,7 @@ class RowWriter:
             field.get_db_prep_save(getattr(instance, field.attname), connection)
             for field in fields
         ]
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, params)
             instance.pk = cursor.fetchone()[0]
         instance._state.adding = False

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contest_portal.db.prepared import prepared_cursor
 from contest_portal.rows import RowWriter
 from rounds import draw
 from rounds.models import (
@@ -49,7 +50,7 @@ def _lock_user_and_tally(user_id: int, round_id: int) -> tuple[int, int | None]:
     once, the common case of every start."""
     quote = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             f"SELECT id FROM {quote(User._meta.db_table)} WHERE id = %s{lock}",
             [user_id],

@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from contest_portal.db.prepared import prepared_cursor
 from rounds.models import Attempt, Round
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -153,6 +154,6 @@ def attempt_save_direct(
             answer_seq_path=f"$[{position}][1]",
         )
     sql = _STATEMENTS[(connection.vendor, answer, prediction is not None)]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
