@@ -19,6 +19,9 @@ urlpatterns = [
     # Answered earlier by contest_portal.ops.probes.ProbesMiddleware; named here.
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # The contestants' pages first: their requests are most of the traffic, and a
+    # URL is matched against the patterns in order. No other prefix overlaps them.
+    path("", include("rounds.urls")),
     path("quan-tri/", admin.site.urls),
     # Outside any namespace: django-allauth reverses its URL names as they are.
     path("tai-khoan/oidc/", include("accounts.oidc_urls")),
@@ -27,5 +30,4 @@ urlpatterns = [
     path("giay-chung-nhan/", include("awards.certificate_urls")),
     path("bao-cao/", include("reports.urls")),
     path("api/v1/", reports_api.urls),  # the read-only JSON API (reports.api)
-    path("", include("rounds.urls")),
 ]
