@@ -489,3 +489,17 @@ def test_password_reset_mail_is_limited_per_address(client, settings):
 
     assert response.status_code == 429
     assert len(mail.outbox) == 1
+
+
+def test_on_redis_replies_are_read_by_the_c_parser(redis_store):
+    """hiredis is installed with the portal: each counter and session read is parsed
+    in C, not by redis-py's Python parser."""
+    from redis._parsers import _HiredisParser
+
+    redis_store.set("parser-probe", 1)
+    client = redis_store._cache.get_client(write=False)
+    connection = client.connection_pool.get_connection()
+    try:
+        assert isinstance(connection._parser, _HiredisParser)
+    finally:
+        client.connection_pool.release(connection)
