@@ -183,6 +183,11 @@ def show(report: dict, log: Callable[[str], None]) -> None:
             "CPU ms: the portal's (or the reference's) workers' CPU per request of "
             "the phase, from /proc/<pid>/stat; the flow's is per request of any kind."
         )
+        for r in rows:
+            # Printed, not only written: a later run of the same day and size
+            # overwrites the file.
+            for example in r.get("error_examples", []):
+                log(f"Failed {r['phase']}/{r['endpoint']}: {example}")
         flow = report.get("flow", {})
         if flow.get("seconds"):
             log(
