@@ -84,7 +84,9 @@ def _cpu_ms(label: str, fn, results: dict) -> None:
     results[label] = (spent, len(queries))
     if os.environ.get("PROFILE_TOP") == label:
         out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+        stats = pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("PROFILE_SORT", "cumulative")
+        )
         stats.print_stats(45)
         print(out.getvalue())
 
