@@ -419,19 +419,26 @@ class ResultRow(models.Model):
     """One ranked contestant with every ranking key, copied so approval freezes it.
 
     Written only by awards.services.result_compute, in one INSERT ... SELECT from the
-    attempts, users and units it references, so those references hold when written.
-    Deleting a referenced user, attempt or unit is refused by Django (PROTECT), but
-    the database does not check these three keys: for a round of 300,000 people the
-    checks cost ~19 s of the compute (one trigger and one row lock per key per row).
-    Only (result, rank), (result, user) and the share token are indexed: every
-    query of ours starts from a result, but for the public share page that starts
-    from its token. Finding the rows of a user, attempt, unit or tier is a rare
-    admin deletion and may scan; each index costs ~0.5 s of the 300,000-row compute.
+    result, attempts, users and units it references, so those references hold when
+    written. Deleting a referenced user, attempt, unit or tier is refused by Django
+    (PROTECT), deleting the result takes its rows with it (CASCADE, done by Django),
+    but the database checks none of these keys: for a round of 300,000 people the
+    checks cost ~19 s of the compute for the first three (one trigger and one row
+    lock per key per row) and ~1.5 s for the result and the tier, a check queued per
+    row at commit even where the tier is NULL. Only (result, rank) and (result, user)
+    are indexed: every query of ours starts from a result, or, for the public share
+    page, from the row's id with its token beside it. Finding the rows of a user,
+    attempt, unit or tier is a rare admin deletion and may scan; each index costs
+    ~0.5 s of the 300,000-row compute, and one on the random token ~1 s.
     """
 
     # (result, rank) leads an index already: no separate one for the key.
     result = models.ForeignKey(
-        RoundResult, on_delete=models.CASCADE, related_name="rows", db_index=False
+        RoundResult,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_constraint=False,
+        db_index=False,
     )
     rank = models.PositiveIntegerField(_("hạng"))
     group_name = models.CharField(_("nhóm"), max_length=100, blank=True)
@@ -471,7 +478,12 @@ class ResultRow(models.Model):
     attempts_used = models.PositiveSmallIntegerField(_("số lượt đã thi"))
     registered_at = models.DateTimeField(_("thời điểm đăng ký"))
     prize_tier = models.ForeignKey(
-        PrizeTier, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        PrizeTier,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     prize_name = models.CharField(_("giải"), max_length=100, blank=True)
     prize_amount_vnd = models.PositiveBigIntegerField(_("trị giá (đồng)"), default=0)
@@ -482,8 +494,10 @@ class ResultRow(models.Model):
     # Unit.search_name by the INSERT of result_compute, so it matches the copies.
     # Searched within one result: the scan of one round's rows is the plan.
     search_text = models.CharField(max_length=410, editable=False, default="")
-    # The unguessable id of the row's public share page, random per row and written
-    # by the INSERT of result_compute; a recomputed list has new tokens.
+    # The unguessable part of the row's public share page's address, random per row
+    # and written by the INSERT of result_compute; a recomputed list has new tokens.
+    # The page is found by the row's id, which the address carries too, and opens
+    # only when the token matches: no index on 128 random bits per row.
     share_token = models.CharField(
         max_length=32, editable=False, default=new_share_token
     )
@@ -496,9 +510,6 @@ class ResultRow(models.Model):
             models.UniqueConstraint(fields=["result", "rank"], name="result_rank_once"),
             # Also the index of one contestant's own line.
             models.UniqueConstraint(fields=["result", "user"], name="result_user_once"),
-            models.UniqueConstraint(
-                fields=["share_token"], name="result_row_share_token_once"
-            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ urlpatterns = [
     path("tuan-thi/<id:round_id>/", views.round_results, name="round-results"),
     path("tap-the/<slug:slug>/", views.unit_results, name="unit-results"),
     re_path(
-        r"^chia-se/(?P<share_token>[0-9a-f]{32})/$",
+        r"^chia-se/(?P<row_id>[0-9]{1,18})/(?P<share_token>[0-9a-f]{32})/$",
         views.result_share,
         name="result-share",
     ),

@@ -89,10 +89,11 @@ def unit_results(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def result_share(request: HttpRequest, share_token: str) -> HttpResponse:
-    """One person's line of an approved list, public by its unguessable token, with
-    the preview tags chat apps read: nothing the public ranking does not show."""
-    row = selectors.result_row_shared(token=share_token)
+def result_share(request: HttpRequest, row_id: str, share_token: str) -> HttpResponse:
+    """One person's line of an approved list, public by its id and unguessable
+    token, with the preview tags chat apps read: nothing the public ranking does
+    not show."""
+    row = selectors.result_row_shared(row_id=int(row_id), token=share_token)
     if row is None:
         raise Http404
     row["duration_text"] = format_duration(row["duration_ms"])
@@ -103,7 +104,10 @@ def result_share(request: HttpRequest, share_token: str) -> HttpResponse:
             "row": row,
             "share_url": _absolute(
                 request,
-                reverse("awards:result-share", kwargs={"share_token": share_token}),
+                reverse(
+                    "awards:result-share",
+                    kwargs={"row_id": row_id, "share_token": share_token},
+                ),
             ),
             "results_url": reverse(
                 "awards:round-results", kwargs={"round_id": row["result__round_id"]}

@@ -157,7 +157,7 @@ def test_public_pages_on_a_phone(live_server, browser, world, sms_gateway, setti
     visit("results", results_url)
     visit("results searched", f"{results_url}?tim=anh#bang-xep-hang")
     visit("results not found", f"{results_url}?tim=khong-co-ai#bang-xep-hang")
-    visit("share", f"{base}/ket-qua/chia-se/{row.share_token}/")
+    visit("share", f"{base}/ket-qua/chia-se/{row.pk}/{row.share_token}/")
     visit("certificate verify", f"{base}/giay-chung-nhan/xac-minh/")
     visit(
         "certificate verified",

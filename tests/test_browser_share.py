@@ -134,10 +134,10 @@ def test_the_winner_finds_the_rank_and_shares_it(
     )
     assert fits_the_phone(phone)
     phone.click("#standing a:has-text('Chia sẻ kết quả')")
-    wait_url(phone, re.compile(r".*/ket-qua/chia-se/[0-9a-f]{32}/$"))
+    wait_url(phone, re.compile(r".*/ket-qua/chia-se/[0-9]+/[0-9a-f]{32}/$"))
 
-    token = ResultRow.objects.get(user__phone="0912345678").share_token
-    address = f"{live_server.url}/ket-qua/chia-se/{token}/"
+    row = ResultRow.objects.get(user__phone="0912345678")
+    address = f"{live_server.url}/ket-qua/chia-se/{row.pk}/{row.share_token}/"
     og_url = phone.locator("meta[property='og:url']").get_attribute("content")
     assert og_url == address
     assert phone.locator("#share-link").input_value() == address
@@ -157,9 +157,9 @@ def test_the_winner_finds_the_rank_and_shares_it(
 def test_a_stranger_opens_the_shared_page_without_an_account(
     live_server, phone, approved
 ):
-    token = ResultRow.objects.get(user__phone="0912345678").share_token
+    row = ResultRow.objects.get(user__phone="0912345678")
 
-    phone.goto(f"{live_server.url}/ket-qua/chia-se/{token}/")
+    phone.goto(f"{live_server.url}/ket-qua/chia-se/{row.pk}/{row.share_token}/")
 
     assert "Hạng 1/2" in phone.locator("#share-rank").inner_text()
     title = phone.locator("meta[property='og:title']").get_attribute("content")

@@ -95,6 +95,7 @@ def samples(world: World) -> dict[str, str]:
         "url": "khong-co-trang-nay/",
         "fmt": "pdf",
         "share_token": "0" * 32,
+        "row_id": "1",
         "checksum": "0" * 64,
         "provider_id": "hue-s",  # an identity provider (accounts/oidc_urls.py)
     }

@@ -143,6 +143,7 @@ def result_row_of_user(*, result: RoundResult, user_id: int) -> dict | None:
             "prize_name",
             "attempt_id",
             "attempt_number",
+            "id",
             "share_token",
         )
         .first()
@@ -172,6 +173,7 @@ def result_standings_of_user(*, user_id: int, round_ids: Iterable[int]) -> dict:
         "prize_name",
         "attempt_id",
         "attempt_number",
+        "id",
         "share_token",
         "result__round_id",
         "result__participants",
@@ -181,11 +183,13 @@ def result_standings_of_user(*, user_id: int, round_ids: Iterable[int]) -> dict:
     return standings
 
 
-def result_row_shared(*, token: str) -> dict | None:
-    """The public share page's row, found by its token in an approved list of a
-    published contest: only what the public ranking already shows."""
+def result_row_shared(*, row_id: int, token: str) -> dict | None:
+    """The public share page's row, found by its id and opened only with its token,
+    in an approved list of a published contest: only what the public ranking
+    already shows."""
     return (
         ResultRow.objects.filter(
+            pk=row_id,
             share_token=token,
             result__status=RoundResult.Status.APPROVED,
             result__round__contest__is_published=True,

@@ -130,7 +130,10 @@ def ranking_url(round_: Round, **query: str) -> str:
 
 
 def share_url(row: ResultRow) -> str:
-    return reverse("awards:result-share", kwargs={"share_token": row.share_token})
+    return reverse(
+        "awards:result-share",
+        kwargs={"row_id": row.pk, "share_token": row.share_token},
+    )
 
 
 # --- the approved rank on one's own pages -------------------------------------------
@@ -386,6 +389,25 @@ def test_the_share_token_is_random_and_no_database_id(approved):
     assert len(tokens) == len(rows)
     assert all(re.fullmatch(r"[0-9a-f]{32}", token) for token in tokens)
     assert all(str(row.pk) != row.share_token for row in rows)
+    assert all(share_url(row).endswith(f"/{row.share_token}/") for row in rows)
+
+
+def test_a_row_id_opens_nothing_without_its_own_token(client, approved, people):
+    mine = ResultRow.objects.get(user=people["a"])
+    theirs = ResultRow.objects.get(user=people["an"])
+    guessed = f"{int(mine.share_token, 16) ^ 1:032x}"
+
+    for row_id, token in [
+        (mine.pk, theirs.share_token),  # another row's token
+        (theirs.pk, mine.share_token),
+        (mine.pk, guessed),  # one bit away
+        (mine.pk, "0" * 32),
+    ]:
+        url = reverse(
+            "awards:result-share", kwargs={"row_id": row_id, "share_token": token}
+        )
+        assert client.get(url).status_code == 404, (row_id, token)
+    assert client.get(share_url(mine)).status_code == 200
 
 
 def test_the_share_page_shows_the_public_line(client, shared):
@@ -470,9 +492,13 @@ def test_the_share_page_reads_one_query(client, shared, django_assert_num_querie
     ],
 )
 def test_a_bad_share_id_is_not_found(client, approved, token):
-    response = client.get(f"/ket-qua/chia-se/{token}/")
-
-    assert response.status_code == 404
+    row_id = ResultRow.objects.order_by("pk").first().pk
+    for address in [
+        f"/ket-qua/chia-se/{token}/",  # the token alone
+        f"/ket-qua/chia-se/{row_id}/{token}/",
+        f"/ket-qua/chia-se/{'9' * 19}/{'0' * 32}/",  # an id past 2**63
+    ]:
+        assert client.get(address).status_code == 404, address
 
 
 def test_a_share_page_of_a_list_not_approved_is_not_found(client, computed, people):
