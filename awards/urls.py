@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from awards import paper_views, views
+from contest_portal.converters import ROW_ID
 
 app_name = "awards"
 
@@ -8,7 +9,7 @@ urlpatterns = [
     path("tuan-thi/<id:round_id>/", views.round_results, name="round-results"),
     path("tap-the/<slug:slug>/", views.unit_results, name="unit-results"),
     re_path(
-        r"^chia-se/(?P<row_id>[0-9]{1,18})/(?P<share_token>[0-9a-f]{32})/$",
+        rf"^chia-se/(?P<row_id>{ROW_ID})/(?P<share_token>[0-9a-f]{{32}})/$",
         views.result_share,
         name="result-share",
     ),
