@@ -59,7 +59,7 @@ class Attempt(models.Model):
     prediction = models.BigIntegerField(_("dự đoán"), null=True, blank=True)
     # The client sequence number of the stored prediction: an older save arriving
     # late never overwrites a newer one (as the answers' numbers do). Written by
-    # rounds.services.attempts._save.
+    # rounds.services.saving._save.
     prediction_seq = models.PositiveIntegerField(
         _("số thứ tự lần lưu dự đoán"), default=0, db_default=0, editable=False
     )

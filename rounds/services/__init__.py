@@ -1,17 +1,15 @@
 """Writes of the rounds app, one module per subject; the public names are here.
 
-- attempts: an attempt from start to submission (draw, saves, submit);
+- attempts: an attempt from start to submission (the draw, the submit);
 - finishing: how an attempt ends (scored once, at its deadline, rescored, voided);
 - eligibility: who may take part, in words, at registration and at start;
-- saving: a click saved in one statement, the explained save's rules in its WHERE.
+- saving: the answers saved: a click in one statement, the explained save's rules
+  in its WHERE, and the explained path itself (read under lock, refusals in words).
 """
 
 from rounds.services.attempts import (
     StartResult,
     attempt_is_shortened,
-    attempt_save,
-    attempt_save_own,
-    attempt_save_posted,
     attempt_start,
     attempt_submit,
     draw_preview,
@@ -32,7 +30,12 @@ from rounds.services.finishing import (
     attempts_finish_expired,
     round_rescore,
 )
-from rounds.services.saving import attempt_save_direct
+from rounds.services.saving import (
+    attempt_save,
+    attempt_save_direct,
+    attempt_save_own,
+    attempt_save_posted,
+)
 
 __all__ = [
     "ELIGIBILITY_MESSAGES",

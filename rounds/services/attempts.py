@@ -1,4 +1,5 @@
-"""An attempt from start to submission: the draw, the saved answers, the submit."""
+"""An attempt from start to submission: the draw and the submit (the saves are in
+rounds.services.saving)."""
 
 import random
 from collections.abc import Mapping
@@ -7,7 +8,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,12 +27,12 @@ from rounds.selectors import (
 )
 from rounds.services.eligibility import attempt_check_eligibility
 from rounds.services.finishing import (
-    AttemptExpiredError,
     _expired,
     _finish,
     _finish_at_deadline,
     _locked,
 )
+from rounds.services.saving import _merged_answers, _refuse_if_closed
 
 _system_random = random.SystemRandom()
 _ATTEMPTS = RowWriter(Attempt)  # the start's insert, written once (contest_portal.rows)
@@ -193,163 +193,6 @@ def _shortened(attempt: Attempt, round_: Round) -> bool:
 def attempt_is_shortened(*, attempt: Attempt) -> bool:
     """Does the round's close leave this attempt less than the full time limit?"""
     return _shortened(attempt, attempt.round)
-
-
-def _shown_to_original(attempt: Attempt, position: int, shown: int) -> int:
-    if not 0 <= position < len(attempt.draw):
-        raise ValidationError(
-            _("Câu hỏi không thuộc bài thi này."), code="invalid_question"
-        )
-    permutation = attempt.draw[position][1]
-    if not 0 <= shown < len(permutation):
-        raise ValidationError(
-            _("Phương án trả lời không hợp lệ."), code="invalid_choice"
-        )
-    return permutation[shown]
-
-
-def _refuse_if_closed(attempt: Attempt, now: datetime) -> None:
-    if attempt.status == Attempt.Status.FINISHED:
-        raise ValidationError(_("Bài thi đã được nộp."), code="attempt_finished")
-    if attempt.status == Attempt.Status.VOIDED:
-        raise ValidationError(_("Bài thi đã bị hủy."), code="attempt_voided")
-
-
-def attempt_save(
-    *,
-    attempt: Attempt,
-    seq: int,
-    position: int | None = None,
-    shown_choice: int | None = None,
-    prediction: int | None = None,
-    now: datetime | None = None,
-) -> Attempt:
-    """Store one answer (and/or the prediction) as it is clicked; newer seq wins, and
-    a save older than everything it carries is refused as stale, changing nothing."""
-    return _save(
-        Attempt.objects.filter(pk=attempt.pk),
-        seq=seq,
-        position=position,
-        shown_choice=shown_choice,
-        prediction=prediction,
-        now=now,
-    )
-
-
-def attempt_save_own(
-    *,
-    public_id: str,
-    user: User,
-    seq: int,
-    position: int | None = None,
-    shown_choice: int | None = None,
-    prediction: int | None = None,
-    now: datetime | None = None,
-) -> Attempt:
-    """attempt_save for the user's own attempt named in the URL, in one locked read.
-
-    Raises Attempt.DoesNotExist for an attempt that is not theirs (or none at all).
-    Saving is most of the deadline rush's requests: one query less each counts.
-    """
-    return _save(
-        Attempt.objects.filter(public_id=public_id, user=user),
-        seq=seq,
-        position=position,
-        shown_choice=shown_choice,
-        prediction=prediction,
-        now=now,
-    )
-
-
-def _save(
-    attempts: QuerySet[Attempt],
-    *,
-    seq: int,
-    position: int | None,
-    shown_choice: int | None,
-    prediction: int | None,
-    now: datetime | None,
-) -> Attempt:
-    now = now or timezone.now()
-    applied = False
-    with transaction.atomic():
-        locked = attempts.select_for_update(of=("self",)).select_related("round").get()
-        _refuse_if_closed(locked, now)
-        expired = _expired(locked, now)
-        if expired:
-            _finish_at_deadline(locked, now)
-        else:
-            if position is not None:
-                if shown_choice is None:
-                    raise ValidationError(
-                        _("Phương án trả lời không hợp lệ."), code="invalid_choice"
-                    )
-                original = _shown_to_original(locked, position, shown_choice)
-                current = locked.answers[position]
-                if current is None or current[1] <= seq:
-                    locked.answers[position] = [original, seq]
-                    applied = True
-            if prediction is not None and locked.prediction_seq <= seq:
-                locked.prediction = prediction
-                locked.prediction_seq = seq
-                applied = True
-            if not applied:
-                raise ValidationError(
-                    _("Đã có câu trả lời mới hơn được lưu; lần lưu cũ này bị bỏ qua."),
-                    code="stale_save",
-                )
-            locked.save(update_fields=["answers", "prediction", "prediction_seq"])
-    if expired:
-        # Raised after the commit: the attempt stays finished from its saved answers.
-        raise AttemptExpiredError(
-            _("Đã hết giờ làm bài; bài thi được chấm theo các câu trả lời đã lưu."),
-            code="deadline_passed",
-        )
-    return locked
-
-
-def _merged_answers(locked: Attempt, answers: Mapping[int, int]) -> list:
-    """The stored answers with a posted form's laid over them: shown choices mapped
-    back to the original ones, each keeping the sequence number already stored."""
-    merged = list(locked.answers)
-    for position, shown in answers.items():
-        original = _shown_to_original(locked, position, shown)
-        merged[position] = [original, merged[position][1] if merged[position] else 0]
-    return merged
-
-
-def attempt_save_posted(
-    *,
-    attempt: Attempt,
-    answers: Mapping[int, int],
-    prediction: int | None,
-    now: datetime | None = None,
-) -> Attempt:
-    """Store the answers a page posted as one form (no script saved them one by one).
-
-    `answers` maps positions to shown choices, as attempt_submit takes them. Each keeps
-    the sequence number already stored, as a submit does, so a later click saved by a
-    script still wins. Past the deadline and grace the attempt is finished from what
-    was saved before, exactly as for a late click, and AttemptExpiredError is raised.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(attempt)
-        _refuse_if_closed(locked, now)
-        expired = _expired(locked, now)
-        if expired:
-            _finish_at_deadline(locked, now)
-        else:
-            locked.answers = _merged_answers(locked, answers)
-            if prediction is not None:
-                locked.prediction = prediction
-            locked.save(update_fields=["answers", "prediction"])
-    if expired:
-        raise AttemptExpiredError(
-            _("Đã hết giờ làm bài; bài thi được chấm theo các câu trả lời đã lưu."),
-            code="deadline_passed",
-        )
-    return locked
 
 
 def attempt_submit(
