@@ -334,7 +334,10 @@ class Links(HTMLParser):
 def english_words(text: str) -> list[str]:
     for phrase in ALLOWED_PHRASES:
         text = text.replace(phrase, " ")
-    tokens = re.findall(r"[^\W\d_]+", text)
+    # A run of letters and digits (a checksum, a code) is an identifier, not a
+    # word: "2dec8b37..." holds no English "dec".
+    runs = re.findall(r"[^\W_]+", text)
+    tokens = [run for run in runs if not any(c.isdigit() for c in run)]
     return [t for t in tokens if t.isascii() and len(t) >= 3 and t.lower() in ENGLISH]
 
 
@@ -563,3 +566,9 @@ def test_the_compiled_catalogue_reads_as_gnu_gettext_writes_it():
     assert catalogue.gettext("Delete") == "Delete"  # fuzzy: left out
     assert catalogue.gettext("Untranslated") == "Untranslated"
     assert catalogue.gettext("Two lines") == "Hai dòng"
+
+
+def test_a_checksum_is_not_read_as_english_but_a_word_beside_it_is():
+    digest = "2dec8b37b0e9b1fe301e9da34023e22c4cc88e595670c31c76708bcadf0e6ad0"
+    assert english_words(f"phiên bản 1; mã kiểm tra {digest}") == []
+    assert english_words(f"mã kiểm tra {digest} Save") == ["Save"]
