@@ -341,9 +341,11 @@ def attempt_list_for_user(*, user: User) -> QuerySet[Attempt]:
 
 
 def attempt_open_in_round(*, user: User, round_: Round) -> Attempt | None:
-    return Attempt.objects.filter(
-        user=user, round=round_, status=Attempt.Status.OPEN
-    ).first()
+    """The person's open attempt in the round: their few attempts there are found
+    by person and round, the open one picked here (see the comment on
+    Attempt.status)."""
+    attempts = Attempt.objects.filter(user=user, round=round_).defer("draw", "answers")
+    return next((a for a in attempts if a.status == Attempt.Status.OPEN), None)
 
 
 def round_review_allowed(*, round_: Round, now: datetime) -> bool:

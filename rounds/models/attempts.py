@@ -44,6 +44,14 @@ class Attempt(models.Model):
         related_name="attempts",
     )
     number = models.PositiveSmallIntegerField(_("lượt thi thứ"))
+    # "open" is checked on rows found by their key, never used to find them. Open
+    # attempts are a sliver of the table, and whenever PostgreSQL last analysed it
+    # outside a rush it saw none: it then takes `status = 'open'` for a one-row
+    # filter and may scan every open attempt (thousands at a deadline) through
+    # attempt_open_deadline, filtering them by public id, instead of the public id's
+    # unique index. So the save's statement spells the check so no index can serve
+    # it, and the ORM's reads by key test the status in Python
+    # (tests/rounds/test_open_status_plans.py).
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
     )

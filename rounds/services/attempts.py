@@ -137,14 +137,15 @@ def attempt_start(
     used, open_pk = _lock_user_and_tally(user.pk, round_.pk)
     open_attempt = None
     if open_pk is not None:
-        # Still open once locked? A submit may have finished it meanwhile.
+        # Still open once locked? A submit may have finished it meanwhile. Found by
+        # its key, its status tested here (see the comment on Attempt.status).
         open_attempt = (
             Attempt.objects.select_for_update(of=("self",))
             .select_related("round")
-            .filter(pk=open_pk, status=Attempt.Status.OPEN)
+            .filter(pk=open_pk)
             .first()
         )
-    if open_attempt is not None:
+    if open_attempt is not None and open_attempt.status == Attempt.Status.OPEN:
         if not _expired(open_attempt, now):
             return StartResult(
                 attempt=open_attempt,

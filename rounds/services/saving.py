@@ -52,6 +52,9 @@ _SPELLING = {
         ),
         "in_time": "%(now)s <= a.deadline + r.grace_seconds * interval '1 second'",
         "credential": "md5(u.password) = %(credential)s",
+        # Checked on the row its public id finds; as `=`, PostgreSQL might use it
+        # to find rows instead (see the comment on Attempt.status).
+        "is_open": f"a.status IS NOT DISTINCT FROM '{Attempt.Status.OPEN}'",
         "returning": "a.id",
     },
     "sqlite": {
@@ -69,6 +72,8 @@ _SPELLING = {
             " + r.grace_seconds * 1000000"
         ),
         "credential": "MD5(u.password) = %(credential)s",
+        # SQLite's planner takes the unique public id first on its own.
+        "is_open": f"a.status = '{Attempt.Status.OPEN}'",
         # SQLite's RETURNING names the updated table's columns without its alias.
         "returning": "id",
     },
@@ -106,7 +111,7 @@ def _statement(vendor: str, *, answer: bool, prediction: bool) -> str:
         f"UPDATE {Attempt._meta.db_table} AS a SET {', '.join(sets)} "
         f"FROM {Round._meta.db_table} AS r, {User._meta.db_table} AS u "
         "WHERE a.public_id = %(public_id)s AND a.user_id = %(user_id)s "
-        f"AND a.status = '{Attempt.Status.OPEN}' "
+        f"AND {spell['is_open']} "
         f"AND r.id = a.round_id AND {spell['in_time']} "
         "AND u.id = a.user_id AND u.is_active AND NOT u.must_change_password "
         f"AND {spell['credential']} AND "
