@@ -418,7 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     load_seconds = None  # with --reuse: loaded by an earlier run
     if args.reuse and meta_file.exists():
         built = dataset.Built(**json.loads(meta_file.read_text()))
-        log("Reusing the data of the last run")
+        removed = dataset.reset_open_round(built)
+        log(
+            f"Reusing the data of the last run ({removed} attempts of the last run's "
+            "load phases removed from the open round)"
+        )
     else:
         log("Loading the data set in bulk")
         started = time.perf_counter()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from accounts.services import user_name_set
 from quizzes.models import Choice, Question, QuestionRevision, Topic
-from rounds.models import Attempt, Contest, Round
+from rounds.models import Attempt, AttemptEvent, Contest, Round
 from rounds.scoring import answers_fingerprint
 
 PASSWORD = "ThiSinh@2024"
@@ -402,6 +402,22 @@ def build(size: Size, *, log: Callable[[str], None] = print) -> Built:
         contest_slug=contest.slug,
         judge_id=judge.pk,
     )
+
+
+def reset_open_round(built: Built) -> int:
+    """Take the round open now back to how build() left it: no attempt.
+
+    A run's load phases start, answer and submit attempts in that round; a reused
+    data set would otherwise hand the next run contestants with many attempts there
+    and an open one past its deadline (finished first by their next start), so the
+    start and the result would measure more work on each reuse. Returns how many
+    attempts were removed."""
+    with transaction.atomic():
+        AttemptEvent.objects.filter(attempt__round_id=built.open_round_id).delete()
+        removed, _by_model = Attempt.objects.filter(
+            round_id=built.open_round_id
+        ).delete()
+    return removed
 
 
 def built_to_json(built: Built) -> str:
