@@ -23,7 +23,8 @@ _OWN_LOCKED = RowReader(_PARTS, source=_SOURCE, where=_WHERE, lock="a")
 _IN_ROUND = RowReader(
     [(Attempt, "a", ("draw", "answers"))],
     source="{a}",
-    where="a.user_id = %s AND a.round_id = %s",
+    # Found by person, the round tested on them (see the comment on Attempt.round).
+    where="a.user_id = %s AND a.round_id + 0 = %s",
     order_by="a.started_at DESC",  # as the model orders them
 )
 

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from accounts.models import User
 from quizzes.models import Question, QuestionRevision
-from rounds import eligibility
+from rounds import attempt_reads, eligibility
 from rounds.models import Attempt, Contest, ContestCommitteeMember, Round
 
 LETTERS = string.ascii_uppercase
@@ -341,10 +341,10 @@ def attempt_list_for_user(*, user: User) -> QuerySet[Attempt]:
 
 
 def attempt_open_in_round(*, user: User, round_: Round) -> Attempt | None:
-    """The person's open attempt in the round: their few attempts there are found
-    by person and round, the open one picked here (see the comment on
-    Attempt.status)."""
-    attempts = Attempt.objects.filter(user=user, round=round_).defer("draw", "answers")
+    """The person's open attempt in the round: their few attempts there are read
+    by person (see the comments on Attempt.round and Attempt.status), the open one
+    picked here."""
+    attempts = attempt_reads.attempts_of_user_in_round(user_id=user.pk, round_=round_)
     return next((a for a in attempts if a.status == Attempt.Status.OPEN), None)
 
 

@@ -37,6 +37,13 @@ class Attempt(models.Model):
         on_delete=models.PROTECT,
         related_name="attempts",
     )
+    # A person's attempts in a round are found by the person, the round tested on
+    # them (`round_id + 0`, which no index serves). The round being played is new
+    # to PostgreSQL's statistics (they were taken before it had an attempt), so it
+    # takes `round_id = <that round>` for a one-row filter and may lead with an
+    # index on the round, reading every attempt of the round at each start and
+    # result, thousands at a rush, instead of the person's few
+    # (tests/rounds/test_open_status_plans.py).
     round = models.ForeignKey(
         Round,
         verbose_name=_("tuần thi"),

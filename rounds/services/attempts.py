@@ -57,7 +57,8 @@ def _lock_user_and_tally(user_id: int, round_id: int) -> tuple[int, int | None]:
         )
         cursor.execute(
             f"SELECT COUNT(*), MAX(CASE WHEN status = %s THEN id END) "
-            f"FROM {quote(Attempt._meta.db_table)} WHERE user_id = %s AND round_id = %s",
+            # Found by person, the round tested on them (see Attempt.round).
+            f"FROM {quote(Attempt._meta.db_table)} WHERE user_id = %s AND round_id + 0 = %s",
             [Attempt.Status.OPEN.value, user_id, round_id],
         )
         used, open_pk = cursor.fetchone()
