@@ -81,8 +81,15 @@ def verdicts(report: dict) -> list[tuple[str, str, bool]]:
         )
         errors = sum(r["errors"] for r in rows)
         out.append(("flow errors = 0", str(errors), errors == 0))
+    # The portal's requests: the references are not the portal's (a slow first run
+    # of the session+UPDATE reference had been taken for the portal's worst p99).
+    reference_phases = {phase for phases in REFERENCES.values() for phase in phases}
     worst = max(
-        (r["p99_ms"] for r in report.get("endpoints", []) if r["phase"] != "login"),
+        (
+            r["p99_ms"]
+            for r in report.get("endpoints", [])
+            if r["phase"] != "login" and r["phase"] not in reference_phases
+        ),
         default=None,
     )
     if worst is not None:
