@@ -269,6 +269,14 @@ def draw_pool_get(*, round_: Round) -> DrawPool:
     pool = DrawPool(
         by_topic=by_topic, quotas=dict(round_.quotas.values_list("topic_id", "count"))
     )
+    # The worker's copy of the revisions is filled with the whole pool at once (one
+    # query; none once they are all known). Filled one draw at a time, a fresh
+    # worker paid a query on most of its first few hundred starts (30 drawn of a
+    # 2,000-question bank each), and its pages, submits and results on attempts
+    # drawn by another worker.
+    pool_ids = [revision_id for ids in by_topic.values() for revision_id in ids]
+    if len(pool_ids) <= _REVISIONS_MAX // 2:
+        revisions_get(pool_ids)
     _DRAW_POOLS[round_.pk] = (now, pool)
     return pool
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt
-from rounds.selectors import revisions_get
+from rounds.selectors import draw_pools_forget, revisions_forget, revisions_get
 from tests.factories import RoundFactory, UserFactory, make_bank
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,25 @@ def test_budget_with_assert_num_queries(client, django_assert_num_queries, step)
         with django_assert_num_queries(BUDGET["result"]):
             response = client.get(url + "ket-qua/")
         assert response.status_code == 200
+
+
+def test_after_its_first_start_a_worker_reads_no_question_row(client):
+    """A fresh worker (started or recycled) reads the round's whole pool at its first
+    start; later starts, whatever they draw, and their pages read no question."""
+    round_ = RoundFactory(question_count=5, max_attempts=0)
+    round_.contest.topics.set(make_bank(topics=3, per_topic=12))  # 36 questions
+    revisions_forget()
+    draw_pools_forget()
+    client.force_login(UserFactory())
+    start_url = reverse("rounds:attempt-start", kwargs={"round_id": round_.pk})
+    first = client.post(start_url)["Location"]
+    client.post(first + "nop-bai/", {})
+    table = QuestionRevision._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(4):  # 20 more questions drawn at random from the 36
+            location = client.post(start_url)["Location"]
+            assert client.get(location).status_code == 200
+            client.post(location + "nop-bai/", {})
+
+    assert not [q["sql"] for q in queries if table in q["sql"]]
