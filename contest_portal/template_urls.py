@@ -48,7 +48,7 @@ class KeptURLNode(URLNode):
         view_name = self.view_name.resolve(context)
         current_app = _current_app(context)
         key = None
-        if all(
+        if type(view_name) is str and all(
             type(value) in (str, int) for value in (*args, *(v for _k, v in kwargs))
         ):
             key = (
