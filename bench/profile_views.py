@@ -57,7 +57,7 @@ def production_like(settings):
             "KEY_PREFIX": "cpprofile",
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    settings.SESSION_ENGINE = "contest_portal.session_cache"
     settings.DEBUG = False
     settings.RATE_LIMIT_ENABLED = True
     settings.RATE_LIMITS = {

@@ -171,7 +171,8 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="cp"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Django's cache store, an update in one round trip (contest_portal/session_cache).
+    SESSION_ENGINE = "contest_portal.session_cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -342,7 +342,7 @@ def prod() -> dict:
 
 
 def test_production_session_cookie_is_secure_httponly_and_same_site(prod):
-    assert prod["session_engine"] == "django.contrib.sessions.backends.cache"
+    assert prod["session_engine"] == "contest_portal.session_cache"
     assert prod["cookie"] == {"secure": True, "httponly": True, "samesite": "Lax"}
     assert prod["csrf_cookie_secure"] is True
 

@@ -6,8 +6,10 @@ from importlib import import_module
 import pytest
 import redis
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.test import Client, override_settings
 from django.urls import reverse
+from prometheus_client import REGISTRY
 
 from tests.factories import UserFactory
 
@@ -24,6 +26,19 @@ def redis_up() -> bool:
     except redis.RedisError:
         return False
 
+
+NEEDS_REDIS = pytest.mark.skipif(not redis_up(), reason="Redis is not running")
+# What production runs with REDIS_URL set (contest_portal/settings.py).
+PRODUCTION = {
+    "SESSION_ENGINE": "contest_portal.session_cache",
+    "CACHES": {
+        "default": {
+            "BACKEND": "contest_portal.ops.cache.RedisCache",
+            "LOCATION": TEST_REDIS,
+            "KEY_PREFIX": "websec-test",
+        }
+    },
+}
 
 BACKENDS = [
     pytest.param({"SESSION_ENGINE": "django.contrib.sessions.backends.db"}, id="db"),
@@ -45,6 +60,10 @@ BACKENDS = [
         id="cache-redis",
         marks=pytest.mark.skipif(not redis_up(), reason="Redis is not running"),
     ),
+    pytest.param(
+        {"SESSION_ENGINE": "contest_portal.session_cache"}, id="portal-locmem"
+    ),
+    pytest.param(PRODUCTION, id="portal-redis", marks=NEEDS_REDIS),
 ]
 
 
@@ -113,6 +132,61 @@ def test_a_stolen_cookie_works_until_logout(backend):
     page = thief.get(reverse("accounts:profile"))
 
     assert page.status_code == 200
+
+
+def test_a_late_update_never_brings_back_a_session_ended_elsewhere(backend):
+    user = UserFactory()
+    client = Client()
+    log_in(client, user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    in_flight = store(key)
+    # A request that read the session before the logout.
+    assert in_flight.get("_auth_user_id") == str(user.pk)
+
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    in_flight["_auth_user_credential"] = "written after the logout"
+    with pytest.raises(UpdateError):
+        in_flight.save()
+
+    assert not store().exists(key)
+
+
+def _cache_operations() -> dict[str, float]:
+    return {
+        operation: REGISTRY.get_sample_value(
+            "contest_portal_cache_operation_seconds_count",
+            {"backend": "redis", "operation": operation},
+        )
+        or 0.0
+        for operation in ("get", "set", "add", "replace")
+    }
+
+
+@NEEDS_REDIS
+@override_settings(**PRODUCTION)
+def test_production_updates_a_session_in_one_round_trip_reading_nothing_back():
+    user = UserFactory()
+    client = Client()
+    log_in(client, user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    session = store(key)
+    assert session.get("_auth_user_id") == str(user.pk)
+    session["campaign"] = "from-a-link"
+    try:
+        before = _cache_operations()
+        session.save()
+        after = _cache_operations()
+
+        assert {op: after[op] - before[op] for op in after} == {
+            "get": 0,
+            "set": 0,
+            "add": 0,
+            "replace": 1,
+        }
+        assert store(key).get("campaign") == "from-a-link"
+        assert store(key).get("_auth_user_id") == str(user.pk)
+    finally:
+        redis.Redis.from_url(TEST_REDIS).flushdb()
 
 
 def test_the_session_cookie_is_httponly_and_same_site():

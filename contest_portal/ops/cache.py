@@ -11,12 +11,16 @@ loopback; here each connection pool has one client, built once. A redis.Redis
 without single_connection_client holds no connection of its own (it takes one from
 the pool per command), so one object serves every call of its thread and a forked
 worker's pool reconnects as before.
+
+replace() sets a key only where it still exists, in one round trip: what a session
+update needs (contest_portal.session_cache).
 """
 
 import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django_prometheus.cache.metrics import (
@@ -67,6 +71,12 @@ class ReusedClient(RedisCacheClient):
             client = self._clients[0] = self._client(connection_pool=pool)
         return client
 
+    def replace(self, key: Any, value: Any, timeout: int | None) -> bool:
+        client = self.get_client(key, write=True)
+        if timeout == 0:
+            return bool(client.delete(key))
+        return bool(client.set(key, self._serializer.dumps(value), ex=timeout, xx=True))
+
 
 class RedisCache(DjangoRedisCache):
     """django.core.cache.backends.redis.RedisCache with metrics, its client reused."""
@@ -85,6 +95,16 @@ class RedisCache(DjangoRedisCache):
     set_many = _timed("set_many", DjangoRedisCache.set_many)
     delete_many = _timed("delete_many", DjangoRedisCache.delete_many)
     clear = _timed("clear", DjangoRedisCache.clear)
+
+    def _replace(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.replace(key, value, self.get_backend_timeout(timeout))
+
+    # Set a key only where it is still there (Redis SET ... XX), in one round trip;
+    # False when it was not (contest_portal.session_cache).
+    replace = _timed("replace", _replace)
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         django_cache_get_total.labels(backend=BACKEND).inc()
