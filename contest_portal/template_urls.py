@@ -17,6 +17,7 @@ from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -24,6 +25,9 @@ register = template.Library()
 # often a contestant's own (an attempt's public id).
 _URLS: dict[tuple, str] = {}
 URLS_MAX = 20_000
+# What a view name or an argument may be for its address to be kept: text that
+# cannot change (a quoted literal in a template is a SafeString) and integers.
+_KEPT_TYPES = frozenset({str, SafeString, int})
 
 
 def _current_app(context) -> str | None:
@@ -48,8 +52,8 @@ class KeptURLNode(URLNode):
         view_name = self.view_name.resolve(context)
         current_app = _current_app(context)
         key = None
-        if type(view_name) is str and all(
-            type(value) in (str, int) for value in (*args, *(v for _k, v in kwargs))
+        if type(view_name) in _KEPT_TYPES and all(
+            type(value) in _KEPT_TYPES for value in (*args, *(v for _k, v in kwargs))
         ):
             key = (
                 view_name,

@@ -4,6 +4,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
+from contest_portal import template_urls
 from contest_portal.template_urls import KeptURLNode
 
 
@@ -102,3 +103,27 @@ def test_the_address_is_escaped_where_the_page_escapes():
     assert "&amp;" in escaped
     assert "&amp;" not in raw
     assert "/a&b/" in raw
+
+
+def test_a_page_s_addresses_are_reversed_once_then_kept(monkeypatch):
+    reversed_ = []
+
+    def counting_reverse(*args, **kwargs):
+        reversed_.append(args[0])
+        return reverse(*args, **kwargs)
+
+    monkeypatch.setattr(template_urls, "reverse", counting_reverse)
+    monkeypatch.setattr(template_urls, "_URLS", {})  # what other tests kept
+    # As on a page: quoted view names, a literal argument and a contestant's own.
+    source = (
+        "{% url 'rounds:attempt-list' %}{% url 'rounds:attempt-start' 7 %}"
+        "{% url 'rounds:attempt-save' pid %}"
+    )
+    first = _render(source, pid="KeptOnce01")
+
+    assert _render(source, pid="KeptOnce01") == first
+    assert reversed_ == [
+        "rounds:attempt-list",
+        "rounds:attempt-start",
+        "rounds:attempt-save",
+    ]
