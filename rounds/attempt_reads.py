@@ -18,6 +18,12 @@ _SOURCE = (
 _WHERE = "a.public_id = %s AND a.user_id = %s"
 
 _OWN = RowReader(_PARTS, source=_SOURCE, where=_WHERE)
+# The result page shows the answers only where the contest publishes them: it reads
+# the attempt without its draw and answers (two JSON columns decoded on every read).
+_ANSWERS = ("draw", "answers")
+_OWN_SUMMARY = RowReader(
+    [(Attempt, "a", _ANSWERS), *_PARTS[1:]], source=_SOURCE, where=_WHERE
+)
 _OWN_LOCKED = RowReader(_PARTS, source=_SOURCE, where=_WHERE, lock="a")
 
 _IN_ROUND = RowReader(
@@ -59,6 +65,19 @@ def _joined(row: tuple | None) -> Attempt | None:
 def attempt_get_own(*, public_id: str, user_id: int) -> Attempt | None:
     """The attempt named in the URL if it is this user's, with round, contest and user."""
     return _joined(_OWN.one([public_id, user_id]))
+
+
+def attempt_get_own_summary(*, public_id: str, user_id: int) -> Attempt | None:
+    """attempt_get_own without the draw and the answers (attempt_with_answers)."""
+    return _joined(_OWN_SUMMARY.one([public_id, user_id]))
+
+
+def attempt_with_answers(attempt: Attempt) -> Attempt:
+    """The draw and the answers a summary read left out, read in one statement."""
+    unread = sorted(attempt.get_deferred_fields() & set(_ANSWERS))
+    if unread:
+        attempt.refresh_from_db(fields=unread)
+    return attempt
 
 
 def attempt_get_own_locked(*, public_id: str, user_id: int) -> Attempt | None:

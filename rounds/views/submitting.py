@@ -47,7 +47,9 @@ def attempt_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     form = None
     try:
         with transaction.atomic():
-            attempt = identified_attempt(request, public_id, locked=True)
+            attempt = identified_attempt(
+                request, public_id, read=attempt_reads.attempt_get_own_locked
+            )
             if isinstance(attempt, HttpResponse):
                 return attempt
             form = SubmitForm(request.POST, question_count=attempt.question_count)
@@ -161,7 +163,9 @@ def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpRe
 @checks_user_itself
 @require_GET
 def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
-    attempt = identified_attempt_now(request, public_id)
+    attempt = identified_attempt_now(
+        request, public_id, read=attempt_reads.attempt_get_own_summary
+    )
     if isinstance(attempt, HttpResponse):
         return attempt
     if attempt.status == Attempt.Status.OPEN:
@@ -180,7 +184,8 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
     review = selectors.round_review_allowed(round_=round_, now=now)
     questions = (
         selectors.attempt_questions(
-            attempt=attempt, withhold=selectors.questions_still_drawable(now=now)
+            attempt=attempt_reads.attempt_with_answers(attempt),
+            withhold=selectors.questions_still_drawable(now=now),
         )
         if review
         else []

@@ -1,5 +1,7 @@
 """Starting an attempt, its page and the save of each click."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -70,21 +72,19 @@ def _own_attempt(request: HttpRequest, public_id: str) -> Attempt:
 
 
 def identified_attempt(
-    request: HttpRequest, public_id: str, *, locked: bool = False
+    request: HttpRequest,
+    public_id: str,
+    *,
+    read: Callable[..., Attempt | None] = attempt_reads.attempt_get_own,
 ) -> Attempt | HttpResponse:
     """The attempt named in the URL if it is the session's user's, read together with
-    that user in one statement (locked for the caller's transaction if asked), the
-    session verified against it as Django would (adopt_session_user). Otherwise what
-    login_required and the password-change rule answer, or 404 for an attempt that
-    is not the user's."""
+    that user in one statement (by ``read``: one of attempt_reads' own-attempt
+    readers, locked or without the answers), the session verified against it as
+    Django would (adopt_session_user). Otherwise what login_required and the
+    password-change rule answer, or 404 for an attempt that is not the user's."""
     user_id = session_user_id(request)
     if user_id is None:
         return redirect_to_login(request.get_full_path())
-    read = (
-        attempt_reads.attempt_get_own_locked
-        if locked
-        else attempt_reads.attempt_get_own
-    )
     attempt = (
         read(public_id=public_id, user_id=int(user_id)) if user_id.isdigit() else None
     )
@@ -99,11 +99,14 @@ def identified_attempt(
 
 
 def identified_attempt_now(
-    request: HttpRequest, public_id: str
+    request: HttpRequest,
+    public_id: str,
+    *,
+    read: Callable[..., Attempt | None] = attempt_reads.attempt_get_own,
 ) -> Attempt | HttpResponse:
     """identified_attempt, finished at its deadline first if that has passed: the
     attempt as its page and its result show it."""
-    attempt = identified_attempt(request, public_id)
+    attempt = identified_attempt(request, public_id, read=read)
     if isinstance(attempt, HttpResponse):
         return attempt
     return services.attempt_finish_if_expired(attempt=attempt)

@@ -7,11 +7,13 @@ its first request).
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import QuestionRevision
 from rounds.models import Attempt
@@ -176,3 +178,39 @@ def test_after_its_first_start_a_worker_reads_no_question_row(client):
             client.post(location + "nop-bai/", {})
 
     assert not [q["sql"] for q in queries if table in q["sql"]]
+
+
+def _reads_answers(queries) -> list[str]:
+    return [q["sql"] for q in queries if '"answers"' in q["sql"]]
+
+
+def test_the_result_reads_the_answers_only_where_it_shows_them(client):
+    """Open, the result shows the score, not the answers: it decodes neither the
+    draw nor the answers. Closed (the contest shows the answers then), one statement
+    reads both, and the page shows every question with its correct answer."""
+    round_ = _round(5)
+    client.force_login(UserFactory())
+    start_url = reverse("rounds:attempt-start", kwargs={"round_id": round_.pk})
+    url = client.post(start_url)["Location"]
+    client.post(url + "nop-bai/", {"q0": "1"})
+
+    with CaptureQueriesContext(connection) as open_queries:
+        open_page = client.get(url + "ket-qua/")
+    type(round_).objects.filter(pk=round_.pk).update(
+        opens_at=timezone.now() - timedelta(days=8),
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    with CaptureQueriesContext(connection) as closed_queries:
+        closed_page = client.get(url + "ket-qua/")
+
+    assert open_page.status_code == closed_page.status_code == 200
+    assert "(đáp án đúng)" not in open_page.text
+    assert _reads_answers(open_queries) == []
+    assert len(open_queries) == BUDGET["result"]
+    assert closed_page.text.count("(đáp án đúng)") == 5
+    assert "(bạn chọn)" in closed_page.text
+    assert len(_reads_answers(closed_queries)) == 1
+    # Both read by one statement, and not again by the open page's reads.
+    assert _reads_answers(closed_queries) == [
+        q["sql"] for q in closed_queries if '"draw"' in q["sql"]
+    ]
