@@ -443,7 +443,8 @@ if METRICS_ENABLED:
     MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
     MIDDLEWARE.insert(
         MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-        "django_prometheus.middleware.PrometheusAfterMiddleware",
+        # django-prometheus's, its series looked up once (contest_portal/ops).
+        "contest_portal.ops.measured.PrometheusAfterMiddleware",
     )
     _MEASURED_ENGINES = {
         "contest_portal.db.postgresql": "contest_portal.db.postgresql_measured",

@@ -87,10 +87,10 @@ def _key(path: str) -> str:
 
 def _per_view_metrics() -> Any:
     """PrometheusAfterMiddleware's hooks, when it is in MIDDLEWARE; else None."""
-    name = "django_prometheus.middleware.PrometheusAfterMiddleware"
+    name = "contest_portal.ops.measured.PrometheusAfterMiddleware"
     if name not in settings.MIDDLEWARE:
         return None
-    from django_prometheus.middleware import PrometheusAfterMiddleware
+    from contest_portal.ops.measured import PrometheusAfterMiddleware
 
     return PrometheusAfterMiddleware(lambda request: None)
 

@@ -30,7 +30,7 @@ LANE_MIDDLEWARE = frozenset(
         "accounts.middleware.SessionUserMiddleware",
         "contest_portal.bad_input.RefuseMalformedRequestMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
-        "django_prometheus.middleware.PrometheusAfterMiddleware",
+        "contest_portal.ops.measured.PrometheusAfterMiddleware",
     }
 )
 

@@ -168,6 +168,72 @@ def test_queries_are_timed_per_database(client):
 
 
 @pytest.mark.django_db
+def test_each_statement_is_counted_and_timed_and_its_errors_counted(client):
+    from django.db import DatabaseError, connection, transaction
+
+    labels = {"alias": "default", "vendor": connection.vendor}
+    before = scrape(client)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.executemany(
+            "UPDATE accounts_user SET is_active = is_active WHERE id = %s",
+            [(-1,), (-2,), (-3,)],
+        )
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT * FROM khong_co_bang_nay")
+    after = scrape(client)
+
+    def delta(name: str, **extra: str) -> float:
+        return value(after, name, **labels, **extra) - value(
+            before, name, **labels, **extra
+        )
+
+    # The scrape's own gauge queries run after the first reading is taken.
+    assert delta("django_db_execute_total") >= 1 + 3 + 1
+    assert delta("django_db_execute_many_total") == 3
+    assert delta("django_db_query_duration_seconds_count") >= 1 + 1 + 1
+    errors = {
+        key: after[key] - before.get(key, 0.0)
+        for key in after
+        if key[0] == "django_db_errors_total" and after[key] != before.get(key, 0.0)
+    }
+    assert sum(errors.values()) == 1
+    [(_name, error_labels)] = errors
+    assert dict(error_labels)["alias"] == "default"
+    assert dict(error_labels)["type"] in {"UndefinedTable", "OperationalError"}
+
+
+@pytest.mark.django_db
+def test_the_request_series_are_those_django_prometheus_counts(client, settings):
+    """The kept series count into the same metric as django-prometheus's own
+    middleware, request after request, and a new label value gets its own series."""
+    before = scrape(client)
+    for _ in range(3):
+        client.get(reverse("rounds:home"))
+    client.post(reverse("rounds:home"))
+    after = scrape(client)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("django_http_requests_total_by_method_total", method="GET") >= 3
+    assert delta("django_http_requests_total_by_method_total", method="POST") == 1
+    assert (
+        delta(
+            "django_http_responses_total_by_status_view_method_total",
+            status="405",
+            view="rounds:home",
+            method="POST",
+        )
+        == 1
+    )
+
+
+@pytest.mark.django_db
 def test_open_attempts_and_the_task_queue_are_counted_at_scrape(client, round_):
     now = timezone.now()
     for _ in range(2):
