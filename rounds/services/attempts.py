@@ -178,8 +178,12 @@ def attempt_start(
     # Uniqueness is the database's to enforce, under the user lock held above:
     # checking it here again would cost three queries on every start.
     # The user and round were just read: no need to check that they exist either.
+    # The draw and the blank answers were built just above from ids and indexes, so
+    # they are JSON: checking it would encode the draw once more than the insert does.
     attempt.full_clean(
-        exclude=["user", "round"], validate_unique=False, validate_constraints=False
+        exclude=["user", "round", "draw", "answers"],
+        validate_unique=False,
+        validate_constraints=False,
     )
     _ATTEMPTS.insert(attempt)
     return StartResult(
