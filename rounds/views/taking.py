@@ -35,18 +35,21 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = attempt_reads.round_get_published(round_id)
     if round_ is None:
         raise Http404
-    contest_url = reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
+
+    def contest_url() -> str:  # where every way but a started attempt leads
+        return reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
+
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={contest_url}")
+        return redirect(f"{reverse('accounts:login')}?next={contest_url()}")
     if request.method == "GET":
-        return redirect(contest_url)
+        return redirect(contest_url())
     try:
         result = services.attempt_start(user=request.user, round_=round_)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         if error.code == eligibility.PHONE_NOT_VERIFIED:
-            return redirect(phone_verify_url(contest_url))
-        return redirect(contest_url)
+            return redirect(phone_verify_url(contest_url()))
+        return redirect(contest_url())
     if result.resumed:
         messages.info(request, _("Bạn đang có một bài thi chưa nộp: tiếp tục làm bài."))
     elif result.shortened:
