@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from accounts.middleware import remember_credential
 from accounts.models import User
 from accounts.normalize import clean_text, normalize_citizen_id, normalize_phone
 from accounts.oidc_config import DEFAULT_CLAIMS
@@ -200,7 +201,8 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def login(self, request: HttpRequest, user: User) -> None:
         user.backend = LOGIN_BACKEND
-        super().login(request, user)
+        super().login(request, user)  # Django's login
+        remember_credential(request)  # as accounts.middleware.log_in does
 
     def add_message(self, *args: Any, **kwargs: Any) -> None:
         # allauth's messages are English; the portal's views say what happened.

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import LoginForm, ProfileForm, RegistrationForm
 from accounts.lockout import login_rate_key
+from accounts.middleware import log_in, remember_credential
 from accounts.models import User
 from accounts.normalize import normalize_phone
 from accounts.noscript_challenge import RATE_SCOPE as PICTURE_RATE_SCOPE
@@ -79,7 +80,7 @@ def register_user_from_form(
                 None, _("Số điện thoại, email hoặc CCCD này đã được đăng ký.")
             )
         return None
-    login(request, user, backend=LOGIN_BACKEND)
+    log_in(request, user, backend=LOGIN_BACKEND)
     messages.success(
         request, _("Đăng ký thành công. Chào mừng %(name)s!") % {"name": user.full_name}
     )
@@ -187,6 +188,11 @@ class LoginView(auth_views.LoginView):
         context["reset_by_email"] = settings.PASSWORD_RESET_BY_EMAIL
         return context
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)  # Django's login
+        remember_credential(self.request)  # as log_in does
+        return response
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -231,6 +237,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user_change_password(user=user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)
+        remember_credential(request)  # the new password's, in the same write
         messages.success(request, _("Đã đổi mật khẩu."))
         return redirect("rounds:home")
     return render(

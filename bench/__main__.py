@@ -94,10 +94,13 @@ def _sessions(user_ids: list[int]) -> list[tuple[int, str]]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from accounts.middleware import CREDENTIAL_SESSION_KEY, user_credential
     from accounts.models import User
 
     engine = import_module(settings.SESSION_ENGINE)
-    auth_hash = User.objects.get(pk=user_ids[0]).get_session_auth_hash()
+    first = User.objects.get(pk=user_ids[0])
+    auth_hash = first.get_session_auth_hash()
+    credential = user_credential(first.password)  # kept by the login (log_in)
     backend = settings.AUTHENTICATION_BACKENDS[-1]
     sessions = []
     for user_id in user_ids:
@@ -105,6 +108,7 @@ def _sessions(user_ids: list[int]) -> list[tuple[int, str]]:
         store[SESSION_KEY] = str(user_id)
         store[BACKEND_SESSION_KEY] = backend
         store[HASH_SESSION_KEY] = auth_hash  # every bench account has the same password
+        store[CREDENTIAL_SESSION_KEY] = credential
         store.save()
         sessions.append((user_id, store.session_key))
     return sessions

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
+from accounts.middleware import CREDENTIAL_SESSION_KEY, user_credential
 from accounts.models import UnitChange, User
 from accounts.services import user_issue_one_time_password
 from rounds.services import attempt_start
@@ -154,12 +155,16 @@ def test_after_a_password_change_the_new_password_logs_in(client, user):
             "new_password2": NEW_PASSWORD,
         },
     )
+    user.refresh_from_db()
+    # The session that changed it keeps the new password's credential at once.
+    assert client.session[CREDENTIAL_SESSION_KEY] == user_credential(user.password)
     client.post(reverse("accounts:logout"))
 
     response = log_in(client, "0912345678", NEW_PASSWORD)
 
     assertRedirects(response, reverse("rounds:home"), fetch_redirect_response=False)
     assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.session[CREDENTIAL_SESSION_KEY] == user_credential(user.password)
 
 
 def test_password_change_with_a_wrong_old_password_is_refused(client, user):

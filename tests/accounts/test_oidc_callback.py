@@ -9,6 +9,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
+from accounts.middleware import CREDENTIAL_SESSION_KEY, user_credential
 from accounts.models import User
 from tests.oidc_provider.fake import (
     CLIENT_ID,
@@ -81,6 +82,8 @@ def test_a_verified_phone_links_the_existing_account(client, fake):
     callback(client, sent["state"])
 
     assert int(client.session[SESSION_KEY]) == existing.pk
+    # Kept by the login, as every login keeps it (accounts.middleware.log_in).
+    assert client.session[CREDENTIAL_SESSION_KEY] == user_credential(existing.password)
     assert User.objects.count() == 1
     assert existing.socialaccount_set.get().uid == "fake-subject-1"
 

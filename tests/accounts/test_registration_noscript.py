@@ -10,6 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.challenge import recent_registrations
+from accounts.middleware import CREDENTIAL_SESSION_KEY, user_credential
 from accounts.models import User
 from accounts.noscript_challenge import (
     ALPHABET,
@@ -194,6 +195,7 @@ def test_the_right_answer_registers_and_logs_in(client, unit, register_url):
     user = User.objects.get()
     assert user.phone == "0912345678"
     assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.session[CREDENTIAL_SESSION_KEY] == user_credential(user.password)
     assert recent_registrations("127.0.0.1") == 1  # the proof of work's ramp sees it
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.middleware import CREDENTIAL_SESSION_KEY
+from accounts.middleware import CREDENTIAL_SESSION_KEY, user_credential
 from accounts.models import User
 from accounts.services import user_issue_one_time_password
 from rounds import services
@@ -53,6 +53,30 @@ def _user_rows_read(queries) -> int:
         for q in queries
         if q["sql"].lstrip().upper().startswith("SELECT") and table in q["sql"]
     )
+
+
+def test_a_login_keeps_the_credential_so_the_attempt_page_writes_no_session(
+    attempt,
+):
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": attempt.user.phone, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+
+    page = client.get(
+        reverse("rounds:attempt", kwargs={"public_id": attempt.public_id})
+    )
+
+    assert page.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in page.cookies  # the session unwritten
+    assert client.session[CREDENTIAL_SESSION_KEY] == user_credential(
+        User.objects.get(pk=attempt.user_id).password
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert _save(client, attempt, seq=1).json() == {"ok": True, "seq": 1}
+    assert _user_rows_read(queries) == 0  # the first save takes the one statement
 
 
 def test_a_save_does_not_load_the_user_row(saving_client, attempt):
