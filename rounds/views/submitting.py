@@ -160,6 +160,9 @@ def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpRe
     )
 
 
+_FINISHED_BY = dict(Attempt.FinishedBy.choices)
+
+
 @checks_user_itself
 @require_GET
 def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -220,6 +223,9 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "left": (round_.max_attempts - used) if round_.max_attempts else None,
             "counted": counted,
             "counted_label": COUNTED_LABELS[policy],
+            # What get_finished_by_display gives, without the dict of every choice it
+            # builds (and translates) on each call.
+            "finished_by": _FINISHED_BY.get(attempt.finished_by, attempt.finished_by),
             "round_open": services.round_is_open(round_=round_, now=now),
             "review": review,
             "questions": questions,

@@ -323,6 +323,8 @@ def test_an_expired_attempt_page_finishes_it_and_shows_the_result(
     assert stored.status == Attempt.Status.FINISHED
     assert stored.finished_by == Attempt.FinishedBy.DEADLINE
     assert stored.submitted_at == attempt.deadline
+    result = client.get(response.url).content.decode()
+    assert "<dt>Cách nộp</dt><dd>Hết giờ, hệ thống tự nộp</dd>" in result
 
 
 # --- save --------------------------------------------------------------------------
@@ -541,6 +543,7 @@ def test_the_result_shows_score_duration_and_attempts_used(client, contestant, r
     assert "03:00" in html
     assert "180456 mili giây" in html
     assert "<dt>Số lượt đã thi</dt><dd>1 (không giới hạn)</dd>" in html
+    assert "<dt>Cách nộp</dt><dd>Thí sinh nộp bài</dd>" in html
 
 
 @pytest.mark.parametrize(
