@@ -267,6 +267,9 @@ def test_the_page_shows_the_deadline_as_a_vietnam_clock_time(
     html = response.content.decode()
     clock = attempt.deadline.astimezone(VIETNAM).strftime("%H:%M:%S")
     assert f'Hạn nộp:</span> <strong class="timer">{clock}</strong>' in html
+    day = attempt.deadline.astimezone(VIETNAM).strftime("%d/%m/%Y")
+    assert f'<span class="nowrap">{clock} {day}</span>' in html
+    assert f'trước <span class="nowrap">{clock}</span>' in html  # the noscript note
     # The countdown is the script's to show: without it, no frozen number.
     assert re.search(r'<div id="countdown" hidden>', html)
     assert "<noscript>" in html
