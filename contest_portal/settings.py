@@ -114,7 +114,7 @@ TEMPLATES = [
             # {% url %} with its reversed addresses kept (contest_portal/template_urls).
             "builtins": ["contest_portal.template_urls"],
             # {% static %} with its addresses kept (contest_portal/template_static).
-            "libraries": {"static": "contest_portal.template_static"},
+            "libraries": {"kept_static": "contest_portal.template_static"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

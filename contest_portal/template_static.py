@@ -3,11 +3,12 @@
 The manifest storage looks each file up in its manifest, checks and quotes the name
 and joins it to STATIC_URL on every tag: on a contestant's page, its three tags cost
 more than any other node but {% url %}. Neither the manifest nor the storage changes
-while a process runs, so this library, installed under the name "static"
-(settings.TEMPLATES' "libraries", so every {% load static %} gets it, the admin's
-too), keeps each address with the storage instance that gave it: a new storage
-(settings changed, as tests do) or a change of DEBUG (unhashed names) gives it again.
-Everything else is Django's static library, unchanged.
+while a process runs, so this library keeps each address with the storage instance
+that gave it: a new storage (settings changed, as tests do) or a change of DEBUG
+(unhashed names) gives it again. Everything else is Django's static library,
+unchanged. The portal's templates load it as {% load kept_static %}
+(settings.TEMPLATES' "libraries"; under Django's own name "static" the system check
+would warn of two libraries of one name); Django's own templates keep Django's.
 """
 
 from django import template

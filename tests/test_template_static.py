@@ -1,5 +1,8 @@
 """{% static %} keeps the addresses it gave and renders exactly as Django's tag."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.template import Context, Template
 from django.templatetags.static import static
@@ -10,15 +13,29 @@ from contest_portal import template_static
 from contest_portal.template_static import KeptStaticNode
 from tests.factories import UserFactory
 
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+LOAD = re.compile(r"\{%\s*load\s+([^%]*?)\s*%\}")
+
 
 def _render(source: str, **context) -> str:
-    return Template("{% load static %}" + source).render(Context(context))
+    return Template("{% load kept_static %}" + source).render(Context(context))
 
 
-def test_every_load_static_gets_the_kept_tag():
-    template = Template("{% load static %}{% static 'css/site.css' %}")
+def test_kept_static_gives_the_kept_tag():
+    template = Template("{% load kept_static %}{% static 'css/site.css' %}")
 
     assert isinstance(template.nodelist[-1], KeptStaticNode)
+
+
+def test_every_template_of_the_portal_loads_the_kept_tag():
+    loads_django_static = [
+        str(path.relative_to(TEMPLATES_DIR))
+        for path in TEMPLATES_DIR.rglob("*.html")
+        for libraries in LOAD.findall(path.read_text())
+        if "static" in libraries.split()
+    ]
+
+    assert loads_django_static == []
 
 
 def test_it_renders_what_django_gives_twice_over():
