@@ -134,14 +134,19 @@ def test_a_stolen_cookie_works_until_logout(backend):
     assert page.status_code == 200
 
 
-def test_a_late_update_never_brings_back_a_session_ended_elsewhere(backend):
-    user = UserFactory()
+def _read_by_a_request(user) -> tuple[Client, str, object]:
+    """A logged-in browser, its session key, and the session as a request read it."""
     client = Client()
     log_in(client, user)
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    in_flight = store(key)
+    session = store(key)
+    assert session.get("_auth_user_id") == str(user.pk)
+    return client, key, session
+
+
+def test_a_late_update_never_brings_back_a_session_ended_elsewhere(backend):
     # A request that read the session before the logout.
-    assert in_flight.get("_auth_user_id") == str(user.pk)
+    client, key, in_flight = _read_by_a_request(UserFactory())
 
     assert client.post(reverse("accounts:logout")).status_code == 302
     in_flight["_auth_user_credential"] = "written after the logout"
@@ -166,11 +171,7 @@ def _cache_operations() -> dict[str, float]:
 @override_settings(**PRODUCTION)
 def test_production_updates_a_session_in_one_round_trip_reading_nothing_back():
     user = UserFactory()
-    client = Client()
-    log_in(client, user)
-    key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    session = store(key)
-    assert session.get("_auth_user_id") == str(user.pk)
+    _client, key, session = _read_by_a_request(user)
     session["campaign"] = "from-a-link"
     try:
         before = _cache_operations()
