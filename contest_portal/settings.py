@@ -82,8 +82,8 @@ MIDDLEWARE = [
     # A kept contest page for a visitor with no cookie, before the layers below
     # that have nothing to do for it (rounds/page_cache.py).
     "rounds.page_cache.AnonymousPageMiddleware",
-    # The save of a click through only the layers it uses (rounds/save_lane.py).
-    "rounds.save_lane.SaveLaneMiddleware",
+    # An attempt's requests through only the layers they use (rounds/lanes.py).
+    "rounds.lanes.LaneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,6 +1,7 @@
-"""The save takes the short lane (rounds/save_lane.py): the same session, CSRF, user,
-malformed-request and header layers as every page, none of the ones it has no use
-for; every other request still takes the whole stack."""
+"""An attempt's requests take the short lanes (rounds/lanes.py): the same session,
+CSRF, user, malformed-request and header layers as every page (and the messages, for
+the pages), none of the ones they have no use for; every other request still takes
+the whole stack."""
 
 import pytest
 from django.middleware.locale import LocaleMiddleware
@@ -61,9 +62,45 @@ def test_a_save_skips_the_layers_it_has_no_use_for(browser, attempt, locale_call
     assert locale_calls == []
     attempt.refresh_from_db()
     assert attempt.answers[0] is not None
-    # Any other request goes down the whole stack.
-    browser.get(reverse("rounds:attempt", kwargs={"public_id": attempt.public_id}))
+    # Any other page goes down the whole stack.
+    browser.get(reverse("rounds:attempt-list"))
     assert len(locale_calls) == 1
+
+
+def test_an_attempt_from_start_to_result_skips_them_too(
+    round_, contestant, locale_calls
+):
+    round_.max_attempts = 0
+    round_.save()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(contestant)
+    contest = client.get(
+        reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
+    )
+    token = client.cookies["csrftoken"].value
+    start_url = reverse("rounds:attempt-start", kwargs={"round_id": round_.pk})
+    locale_calls.clear()
+
+    assert client.post(start_url).status_code == 403  # CSRF is still checked
+    started = client.post(start_url, {"csrfmiddlewaretoken": token})
+    assert started.status_code == 302
+    page = client.get(started["Location"])
+    assert page.status_code == 200
+    assert page["X-Frame-Options"] == "DENY"
+    # A message the start leaves reaches the page it leads to.
+    again = client.post(start_url, {"csrfmiddlewaretoken": token})
+    assert again["Location"] == started["Location"]
+    assert "Bạn đang có một bài thi chưa nộp" in client.get(again["Location"]).text
+    submitted = client.post(
+        started["Location"] + "nop-bai/",
+        {"csrfmiddlewaretoken": token, "prediction": "1"},
+    )
+    assert submitted.status_code == 302
+    result = client.get(submitted["Location"])
+    assert "Kết quả bài thi" in result.text
+
+    assert contest.status_code == 200
+    assert locale_calls == []
 
 
 def test_a_save_without_the_csrf_token_is_refused(browser, attempt):
