@@ -44,17 +44,21 @@ def _draw_random() -> random.Random:
     return random.Random(_system_random.getrandbits(128))
 
 
-def _lock_user_and_tally(user_id: int, round_id: int) -> tuple[int, int | None]:
-    """Lock the user row (one start at a time per person) and count the user's
-    attempts in the round, with the open one's id: two short statements written
-    once, the common case of every start."""
+def _lock_user_and_tally(
+    user_id: int, round_id: int, *, user_locked: bool
+) -> tuple[int, int | None]:
+    """Lock the user row (one start at a time per person), unless the caller has,
+    then count the user's attempts in the round, with the open one's id: short
+    statements written once, the common case of every start. The count is a
+    statement of its own, after the lock: it sees every attempt committed before."""
     quote = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with prepared_cursor(connection) as cursor:
-        cursor.execute(
-            f"SELECT id FROM {quote(User._meta.db_table)} WHERE id = %s{lock}",
-            [user_id],
-        )
+        if not user_locked:
+            cursor.execute(
+                f"SELECT id FROM {quote(User._meta.db_table)} WHERE id = %s{lock}",
+                [user_id],
+            )
         cursor.execute(
             f"SELECT COUNT(*), MAX(CASE WHEN status = %s THEN id END) "
             # Found by person, the round tested on them (see Attempt.round).
@@ -112,16 +116,37 @@ def _draw_for(round_: Round, rng: random.Random) -> list[list]:
     ]
 
 
-@transaction.atomic
 def attempt_start(
     *,
     user: User,
     round_: Round,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    user_locked: bool = False,
 ) -> StartResult:
-    """Resume the user's open attempt in the round, or draw a new one."""
+    """Resume the user's open attempt in the round, or draw a new one.
+
+    `user_locked`: the caller read `user` under select_for_update in the transaction
+    it holds (accounts.selectors.user_with_unit_locked), so the row is not locked
+    again.
+    """
     now = now or timezone.now()
+    if user_locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("attempt_start(user_locked=True) outside a transaction")
+        return _start_locked(user, round_, now, rng, user_locked=True)
+    with transaction.atomic():
+        return _start_locked(user, round_, now, rng, user_locked=False)
+
+
+def _start_locked(
+    user: User,
+    round_: Round,
+    now: datetime,
+    rng: random.Random | None,
+    *,
+    user_locked: bool,
+) -> StartResult:
     _refuse_unless_open(round_, now)
     practice = attempt_check_eligibility(user=user, round_=round_, now=now)
     if (
@@ -135,7 +160,7 @@ def attempt_start(
         )
     # One start at a time per person: the user row is the lock. One read for the
     # common case, a first start: how many, and whether one is open.
-    used, open_pk = _lock_user_and_tally(user.pk, round_.pk)
+    used, open_pk = _lock_user_and_tally(user.pk, round_.pk, user_locked=user_locked)
     open_attempt = None
     if open_pk is not None:
         # Still open once locked? A submit may have finished it meanwhile. Found by

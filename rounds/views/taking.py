@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,14 +24,16 @@ from accounts.middleware import (
     session_user_id,
 )
 from accounts.phone_views import phone_verify_url
+from accounts.selectors import user_with_unit_locked
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, eligibility, rendering, scoring, services
 from rounds.forms import SaveData, SubmitForm, parse_save
-from rounds.models import Attempt
+from rounds.models import Attempt, Round
 
 
+@checks_user_itself
 @require_http_methods(["GET", "POST"])
-@ratelimit("attempt-start")
+@ratelimit("attempt-start", user_key=session_user_id)
 def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = attempt_reads.round_get_published(round_id)
     if round_ is None:
@@ -39,17 +42,21 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
     def contest_url() -> str:  # where every way but a started attempt leads
         return reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
 
-    if not request.user.is_authenticated:
+    if session_user_id(request) is None or (
+        request.method == "GET" and not request.user.is_authenticated
+    ):
         return redirect(f"{reverse('accounts:login')}?next={contest_url()}")
     if request.method == "GET":
-        return redirect(contest_url())
+        return password_change_refusal(request) or redirect(contest_url())
     try:
-        result = services.attempt_start(user=request.user, round_=round_)
+        result = _start(request, round_, contest_url)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         if error.code == eligibility.PHONE_NOT_VERIFIED:
             return redirect(phone_verify_url(contest_url()))
         return redirect(contest_url())
+    if isinstance(result, HttpResponse):
+        return result
     if result.resumed:
         messages.info(request, _("Bạn đang có một bài thi chưa nộp: tiếp tục làm bài."))
     elif result.shortened:
@@ -64,6 +71,28 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
             request, _("Đây là bài thi thử: kết quả không được xếp hạng, trao giải.")
         )
     return redirect("rounds:attempt", public_id=result.attempt.public_id)
+
+
+def _start(
+    request: HttpRequest, round_: Round, contest_url: Callable[[], str]
+) -> services.StartResult | HttpResponse:
+    """The start for the session's user. The user row the start locks anyway (one
+    start at a time per person) is read whole, with the unit, by the same statement
+    and verified against the session as Django would (adopt_session_user): it is
+    not read before. What the session check would not accept goes to Django's own
+    (which ends such a session), then to the start that locks the row itself."""
+    user_id = session_user_id(request)
+    with transaction.atomic():
+        user = user_with_unit_locked(int(user_id)) if user_id.isdigit() else None
+        if user is not None and adopt_session_user(request, user):
+            return password_change_refusal(request) or services.attempt_start(
+                user=user, round_=round_, user_locked=True
+            )
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={contest_url()}")
+    return password_change_refusal(request) or services.attempt_start(
+        user=request.user, round_=round_
+    )
 
 
 def _own_attempt(request: HttpRequest, public_id: str) -> Attempt:

@@ -1,5 +1,6 @@
 """The attempt page, the submit and the result read the contestant's user row in
-the same statement as the attempt, and every other signed-in page reads the user
+the same statement as the attempt, the start in the statement that locks it, and
+every other signed-in page reads the user
 with their unit in one statement written once per process; Django's own session
 check still decides: a password changed elsewhere, a deactivated account and an
 unverified session end there as on any page, and a session signed with a rotated
@@ -44,6 +45,15 @@ def _submit(client: Client, attempt: Attempt):
     )
 
 
+def _start(client: Client, attempt: Attempt):
+    return client.post(
+        reverse("rounds:attempt-start", kwargs={"round_id": attempt.round_id})
+    )
+
+
+STEPS = {"page": _page, "submit": _submit, "result": _result, "start": _start}
+
+
 def _signed_in(attempt: Attempt) -> Client:
     client = Client()
     client.login(username=attempt.user.phone, password=PASSWORD)
@@ -77,6 +87,22 @@ def test_the_user_row_comes_with_the_attempt(attempt, step):
     assert Attempt._meta.db_table in reads[0]  # the attempt's own statement
 
 
+def test_the_start_reads_the_user_once_with_its_lock(attempt):
+    client = _signed_in(attempt)
+    _submit(client, attempt)
+    with CaptureQueriesContext(connection) as queries:
+        response = _start(client, attempt)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/bai-thi/")
+    assert Attempt.objects.filter(user=attempt.user).count() == 2
+    reads = _user_reads(queries)
+    assert len(reads) == 1
+    assert "LEFT" in reads[0].upper()  # with the unit
+    if connection.features.has_select_for_update_of:
+        assert "FOR UPDATE" in reads[0].upper()
+
+
 def test_other_signed_in_pages_read_the_user_and_unit_once(attempt):
     client = _signed_in(attempt)
     contest_url = reverse(
@@ -92,7 +118,7 @@ def test_other_signed_in_pages_read_the_user_and_unit_once(attempt):
     assert "LEFT" in reads[0].upper()  # with the unit
 
 
-@pytest.mark.parametrize("step", ["page", "submit", "result", "contest"])
+@pytest.mark.parametrize("step", ["page", "submit", "result", "start", "contest"])
 def test_a_password_changed_elsewhere_ends_the_session(attempt, step):
     client = _signed_in(attempt)
     if step == "result":
@@ -112,13 +138,12 @@ def test_a_password_changed_elsewhere_ends_the_session(attempt, step):
         url = reverse("rounds:attempt-list")
         response = client.get(url)
     else:
-        response = {"page": _page, "submit": _submit, "result": _result}[step](
-            client, attempt
-        )
+        response = STEPS[step](client, attempt)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert "_auth_user_id" not in client.session  # Django ended the session
+    assert Attempt.objects.filter(user=attempt.user).count() == 1
     attempt.refresh_from_db()
     assert attempt.status == (
         Attempt.Status.FINISHED if step == "result" else Attempt.Status.OPEN
@@ -127,28 +152,35 @@ def test_a_password_changed_elsewhere_ends_the_session(attempt, step):
     assert _page(elsewhere, attempt).status_code in {200, 302}
 
 
-@pytest.mark.parametrize("step", ["page", "submit"])
+@pytest.mark.parametrize("step", ["page", "submit", "start"])
 def test_a_deactivated_user_is_sent_to_login(attempt, step):
     client = _signed_in(attempt)
+    if step == "start":
+        _submit(client, attempt)
     User.objects.filter(pk=attempt.user_id).update(is_active=False)
 
-    response = {"page": _page, "submit": _submit}[step](client, attempt)
+    response = STEPS[step](client, attempt)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+    assert Attempt.objects.filter(user=attempt.user).count() == 1
     attempt.refresh_from_db()
-    assert attempt.status == Attempt.Status.OPEN
+    assert attempt.status == (
+        Attempt.Status.FINISHED if step == "start" else Attempt.Status.OPEN
+    )
 
 
 def test_a_user_held_at_the_password_form_is_sent_there(attempt):
     client = _signed_in(attempt)
     User.objects.filter(pk=attempt.user_id).update(must_change_password=True)
 
-    for response in (_page(client, attempt), _submit(client, attempt)):
-        assert response.status_code == 302
-        assert response["Location"] == reverse("accounts:password-change")
+    for step in ("page", "submit", "start"):
+        response = STEPS[step](client, attempt)
+        assert response.status_code == 302, step
+        assert response["Location"] == reverse("accounts:password-change"), step
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.OPEN
+    assert Attempt.objects.filter(user=attempt.user).count() == 1
 
 
 def test_a_session_under_a_rotated_secret_is_still_accepted(attempt, settings):
@@ -181,6 +213,7 @@ def test_someone_elses_attempt_is_not_found(attempt):
 
 
 def test_anonymous_visitors_go_to_login(attempt):
-    for response in (_page(Client(), attempt), _submit(Client(), attempt)):
+    for step in ("page", "submit", "start"):
+        response = STEPS[step](Client(), attempt)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
