@@ -105,6 +105,11 @@ if env.bool("DJANGO_QUERY_COUNT_HEADER", default=False):
 
 ROOT_URLCONF = "contest_portal.urls"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -115,11 +120,18 @@ TEMPLATES = [
             "builtins": ["contest_portal.template_urls"],
             # {% static %} with its addresses kept (contest_portal/template_static).
             "libraries": {"kept_static": "contest_portal.template_static"},
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
+            "context_processors": CONTEXT_PROCESSORS,
+        },
+    },
+    {
+        # The attempt page and the result (contest_portal/jinja.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "contest_portal.jinja.environment",
+            "context_processors": CONTEXT_PROCESSORS,
         },
     },
 ]

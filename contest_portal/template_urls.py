@@ -8,7 +8,8 @@ arguments, application namespace, script prefix and URL configuration always giv
 the same address. This library, a template builtin (settings.TEMPLATES), replaces
 Django's {% url %} tag with one that keeps what it reversed, and otherwise renders
 exactly as Django's does. Arguments other than strings and integers are reversed
-every time: their text could change while they stay equal.
+every time: their text could change while they stay equal. The Jinja2 templates'
+url() keeps its addresses in the same place (contest_portal/jinja.py).
 """
 
 from django import template
@@ -41,6 +42,36 @@ def _current_app(context) -> str | None:
             return None
 
 
+def kept_reverse(
+    view_name: str, args: tuple = (), kwargs: tuple = (), current_app: str | None = None
+) -> str:
+    """reverse() of the view name, its arguments and its keyword arguments (as
+    sorted (name, value) pairs), kept for the process where they are kept types;
+    NoReverseMatch as reverse() raises it."""
+    key = None
+    if type(view_name) in _KEPT_TYPES and all(
+        type(value) in _KEPT_TYPES for value in (*args, *(v for _k, v in kwargs))
+    ):
+        key = (
+            view_name,
+            args,
+            kwargs,
+            current_app,
+            get_script_prefix(),
+            get_urlconf(),
+            settings.ROOT_URLCONF,
+        )
+        url = _URLS.get(key)
+        if url is not None:
+            return url
+    url = reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+    if key is not None:
+        if len(_URLS) >= URLS_MAX:
+            _URLS.clear()
+        _URLS[key] = url
+    return url
+
+
 class KeptURLNode(URLNode):
     def render(self, context) -> str:
         args = tuple(arg.resolve(context) for arg in self.args)
@@ -50,35 +81,12 @@ class KeptURLNode(URLNode):
             )
         )
         view_name = self.view_name.resolve(context)
-        current_app = _current_app(context)
-        key = None
-        if type(view_name) in _KEPT_TYPES and all(
-            type(value) in _KEPT_TYPES for value in (*args, *(v for _k, v in kwargs))
-        ):
-            key = (
-                view_name,
-                args,
-                kwargs,
-                current_app,
-                get_script_prefix(),
-                get_urlconf(),
-                settings.ROOT_URLCONF,
-            )
-        url = _URLS.get(key) if key is not None else None
-        if url is None:
+        try:
+            url = kept_reverse(view_name, args, kwargs, _current_app(context))
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
             url = ""
-            try:
-                url = reverse(
-                    view_name, args=args, kwargs=dict(kwargs), current_app=current_app
-                )
-            except NoReverseMatch:
-                if self.asvar is None:
-                    raise
-            else:
-                if key is not None:
-                    if len(_URLS) >= URLS_MAX:
-                        _URLS.clear()
-                    _URLS[key] = url
         if self.asvar:
             context[self.asvar] = url
             return ""

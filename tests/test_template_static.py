@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
-from django.templatetags.static import static
+from django.templatetags.static import StaticNode, static
 from django.test import override_settings
 from django.urls import reverse
 
@@ -82,13 +82,13 @@ def test_the_admin_pages_get_their_static_files(client):
 
 def test_a_page_s_static_addresses_are_looked_up_once_then_kept(monkeypatch):
     looked_up = []
-    handle_simple = KeptStaticNode.handle_simple
+    handle_simple = StaticNode.handle_simple
 
     def counting(path):
         looked_up.append(path)
         return handle_simple(path)
 
-    monkeypatch.setattr(KeptStaticNode, "handle_simple", staticmethod(counting))
+    monkeypatch.setattr(StaticNode, "handle_simple", staticmethod(counting))
     monkeypatch.setattr(template_static, "_URLS", {})  # what other tests kept
     source = "{% static 'favicon.svg' %}{% static 'css/site.css' %}"
     first = _render(source)

@@ -156,7 +156,11 @@ def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpRe
     if attempt.status != Attempt.Status.OPEN:
         return redirect("rounds:attempt-result", public_id=attempt.public_id)
     return render(
-        request, "rounds/attempt_take.html", _take_context(attempt, form), status=400
+        request,
+        "rounds/attempt_take.html",
+        _take_context(attempt, form),
+        status=400,
+        using="jinja2",
     )
 
 
@@ -231,6 +235,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
             "questions": questions,
             "withheld": sum(q.answer_withheld for q in questions),
         },
+        using="jinja2",
     )
 
 

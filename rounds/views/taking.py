@@ -156,7 +156,9 @@ def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
     # The user is loaded (and the session verified) here anyway: from its first
     # click, the page's saves take the one statement.
     remember_credential(request)
-    return render(request, "rounds/attempt_take.html", _take_context(attempt))
+    return render(
+        request, "rounds/attempt_take.html", _take_context(attempt), using="jinja2"
+    )
 
 
 def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
@@ -180,6 +182,8 @@ def _take_context(attempt: Attempt, form: SubmitForm | None = None) -> dict:
         "deadline_clock": f"{deadline:%H:%M:%S}",  # as "H:i:s"
         "deadline_day": f"{deadline:%d/%m/%Y}",  # as "d/m/Y"
         "shortened": services.attempt_is_shortened(attempt=attempt),
+        # As {% widthratio time_limit_seconds 60 1 %} rounds it.
+        "time_limit_minutes": round(attempt.round.time_limit_seconds / 60),
         "form": form,
         "seq_base": max((entry[1] for entry in attempt.answers if entry), default=0),
     }
