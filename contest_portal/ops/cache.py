@@ -42,6 +42,13 @@ operation_seconds = Histogram(
     buckets=BUCKETS,
 )
 _MISSING = object()
+# The series of a get, the session's read on every signed-in request, looked up once
+# (each labels() call hashes its values and takes a lock).
+_GETS = django_cache_get_total.labels(backend=BACKEND)
+_GET_FAILS = django_cache_get_fail_total.labels(backend=BACKEND)
+_MISSES = django_cache_misses_total.labels(backend=BACKEND)
+_HITS = django_cache_hits_total.labels(backend=BACKEND)
+_GET_TIMER = operation_seconds.labels(BACKEND, "get")
 
 
 def _timed(operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
@@ -107,15 +114,15 @@ class RedisCache(DjangoRedisCache):
     replace = _timed("replace", _replace)
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        django_cache_get_total.labels(backend=BACKEND).inc()
+        _GETS.inc()
         try:
-            with operation_seconds.labels(BACKEND, "get").time():
+            with _GET_TIMER.time():
                 value = super().get(key, _MISSING, version)
         except Exception:
-            django_cache_get_fail_total.labels(backend=BACKEND).inc()
+            _GET_FAILS.inc()
             raise
         if value is _MISSING:
-            django_cache_misses_total.labels(backend=BACKEND).inc()
+            _MISSES.inc()
             return default
-        django_cache_hits_total.labels(backend=BACKEND).inc()
+        _HITS.inc()
         return value
