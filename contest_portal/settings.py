@@ -131,7 +131,10 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "contest_portal.jinja.environment",
-            "context_processors": CONTEXT_PROCESSORS,
+            "context_processors": [
+                *CONTEXT_PROCESSORS,
+                "contest_portal.jinja.csrf_once",
+            ],
         },
     },
 ]

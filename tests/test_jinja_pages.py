@@ -131,14 +131,38 @@ def test_the_jinja2_url_keeps_what_it_reversed(monkeypatch):
     assert reversed_ == ["rounds:attempt-list", "rounds:attempt-save"]
 
 
-def test_the_jinja2_date_is_vietnam_time_as_the_date_filter_gives_it():
+@pytest.mark.parametrize("format_string", ["H:i:s d/m/Y", "H:i d/m/Y", "j F Y, l"])
+def test_the_jinja2_date_is_vietnam_time_as_the_date_filter_gives_it(format_string):
     from datetime import UTC, datetime
 
     from django.template import Context, Template
 
     moment = datetime(2026, 3, 1, 17, 30, 5, tzinfo=UTC)
-    expected = Template('{{ moment|date:"H:i:s d/m/Y" }}').render(
+    expected = Template(f'{{{{ moment|date:"{format_string}" }}}}').render(
         Context({"moment": moment})
     )
 
-    assert date_filter(moment, "H:i:s d/m/Y") == expected == "00:30:05 02/03/2026"
+    assert date_filter(moment, format_string) == expected
+    if format_string == "H:i:s d/m/Y":
+        assert expected == "00:30:05 02/03/2026"
+
+
+def test_a_jinja2_page_masks_its_csrf_token_once_and_it_is_accepted(round_, contestant):
+    from django.test import Client
+
+    attempt = services.attempt_start(user=contestant, round_=round_).attempt
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(contestant)
+    page = client.get(
+        reverse("rounds:attempt", kwargs={"public_id": attempt.public_id})
+    )
+
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert len(tokens) == 2  # the logout form and the attempt's
+    assert tokens[0] == tokens[1]
+    submitted = client.post(
+        reverse("rounds:attempt-submit", kwargs={"public_id": attempt.public_id}),
+        {"csrfmiddlewaretoken": tokens[1], "prediction": "12"},
+    )
+    assert submitted.status_code == 302
+    assert submitted["Location"].endswith("/ket-qua/")
