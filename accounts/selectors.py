@@ -39,34 +39,20 @@ def user_find_conflicts(
     return taken
 
 
-_USER_WITH_UNIT_PARTS = [(User, "u"), (Unit, "n")]
-_USER_WITH_UNIT_SOURCE = "{u} LEFT JOIN {n} ON n.id = u.unit_id"
 _USER_WITH_UNIT = RowReader(
-    _USER_WITH_UNIT_PARTS, source=_USER_WITH_UNIT_SOURCE, where="u.id = %s"
-)
-# The same, the user row locked for the transaction (the start: one at a time per
-# person); the unit is only read.
-_USER_WITH_UNIT_LOCKED = RowReader(
-    _USER_WITH_UNIT_PARTS, source=_USER_WITH_UNIT_SOURCE, where="u.id = %s", lock="u"
+    [(User, "u"), (Unit, "n")],
+    source="{u} LEFT JOIN {n} ON n.id = u.unit_id",
+    where="u.id = %s",
 )
 
 
-def _with_unit(row: tuple | None) -> User | None:
+def user_with_unit(user_id: int) -> User | None:
+    """The user and their unit, as every contestant page reads them: one statement
+    written once per process (contest_portal.rows)."""
+    row = _USER_WITH_UNIT.one([user_id])
     if row is None:
         return None
     user, unit = row
     if user.unit_id is not None:
         user.unit = unit
     return user
-
-
-def user_with_unit(user_id: int) -> User | None:
-    """The user and their unit, as every contestant page reads them: one statement
-    written once per process (contest_portal.rows)."""
-    return _with_unit(_USER_WITH_UNIT.one([user_id]))
-
-
-def user_with_unit_locked(user_id: int) -> User | None:
-    """user_with_unit, the user row locked FOR UPDATE until the caller's transaction
-    ends (where the database locks rows: PostgreSQL)."""
-    return _with_unit(_USER_WITH_UNIT_LOCKED.one([user_id]))

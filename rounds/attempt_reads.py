@@ -6,7 +6,7 @@ session names, so the caller can verify the session against it
 (accounts.middleware.adopt_session_user) instead of reading it again.
 """
 
-from accounts.models import User
+from accounts.models import Unit, User
 from contest_portal.rows import RowReader
 from rounds.models import Attempt, Contest, Round
 
@@ -40,6 +40,34 @@ _ROUND_PUBLISHED = RowReader(
     source="{r} JOIN {c} ON c.id = r.contest_id",
     where="r.id = %s AND c.is_published = %s",
 )
+
+
+# The start's first read: the round with its contest (published) and the user with
+# their unit, the user row locked (one start at a time per person; the round, which
+# every contestant shares, is only read).
+_ROUND_AND_USER_LOCKED = RowReader(
+    [(Round, "r"), (Contest, "c"), (User, "u"), (Unit, "n")],
+    source=(
+        "{r} JOIN {c} ON c.id = r.contest_id CROSS JOIN {u} "
+        "LEFT JOIN {n} ON n.id = u.unit_id"
+    ),
+    where="r.id = %s AND c.is_published = %s AND u.id = %s",
+    lock="u",
+)
+
+
+def round_and_user_locked(*, round_id: int, user_id: int) -> tuple[Round, User] | None:
+    """The published round with its contest and the user with their unit, the
+    user row locked until the caller's transaction ends; None when either is
+    missing."""
+    row = _ROUND_AND_USER_LOCKED.one([round_id, True, user_id])
+    if row is None:
+        return None
+    round_, contest, user, unit = row
+    round_.contest = contest
+    if user.unit_id is not None:
+        user.unit = unit
+    return round_, user
 
 
 def round_get_published(round_id: int) -> Round | None:

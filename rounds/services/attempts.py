@@ -127,7 +127,7 @@ def attempt_start(
     """Resume the user's open attempt in the round, or draw a new one.
 
     `user_locked`: the caller read `user` under select_for_update in the transaction
-    it holds (accounts.selectors.user_with_unit_locked), so the row is not locked
+    it holds (rounds.attempt_reads.round_and_user_locked), so the row is not locked
     again.
     """
     now = now or timezone.now()

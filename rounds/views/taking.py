@@ -24,75 +24,95 @@ from accounts.middleware import (
     session_user_id,
 )
 from accounts.phone_views import phone_verify_url
-from accounts.selectors import user_with_unit_locked
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, eligibility, rendering, scoring, services
 from rounds.forms import SaveData, SubmitForm, parse_save
 from rounds.models import Attempt, Round
+
+# What a start comes to: a started (or resumed) attempt, a page to go to instead
+# (login, the password form, the contest page), or the reason it was refused.
+StartOutcome = services.StartResult | HttpResponse | ValidationError
 
 
 @checks_user_itself
 @require_http_methods(["GET", "POST"])
 @ratelimit("attempt-start", user_key=session_user_id)
 def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = attempt_reads.round_get_published(round_id)
-    if round_ is None:
-        raise Http404
-
-    def contest_url() -> str:  # where every way but a started attempt leads
-        return reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
-
-    if session_user_id(request) is None or (
-        request.method == "GET" and not request.user.is_authenticated
-    ):
-        return redirect(f"{reverse('accounts:login')}?next={contest_url()}")
-    if request.method == "GET":
-        return password_change_refusal(request) or redirect(contest_url())
-    try:
-        result = _start(request, round_, contest_url)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        if error.code == eligibility.PHONE_NOT_VERIFIED:
-            return redirect(phone_verify_url(contest_url()))
-        return redirect(contest_url())
-    if isinstance(result, HttpResponse):
-        return result
-    if result.resumed:
+    round_, outcome = _start_as_session_user(request, round_id) or _start(
+        request, round_id
+    )
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    contest_url = reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
+    if isinstance(outcome, ValidationError):  # rolled back: nothing changed
+        messages.error(request, outcome.messages[0])
+        if outcome.code == eligibility.PHONE_NOT_VERIFIED:
+            return redirect(phone_verify_url(contest_url))
+        return redirect(contest_url)
+    if outcome.resumed:
         messages.info(request, _("Bạn đang có một bài thi chưa nộp: tiếp tục làm bài."))
-    elif result.shortened:
+    elif outcome.shortened:
         messages.warning(
             request,
             _(
                 "Tuần thi sắp đóng: bạn chỉ còn ít thời gian hơn thời gian làm bài quy định."
             ),
         )
-    if result.attempt.is_practice:
+    if outcome.attempt.is_practice:
         messages.warning(
             request, _("Đây là bài thi thử: kết quả không được xếp hạng, trao giải.")
         )
-    return redirect("rounds:attempt", public_id=result.attempt.public_id)
+    return redirect("rounds:attempt", public_id=outcome.attempt.public_id)
 
 
-def _start(
-    request: HttpRequest, round_: Round, contest_url: Callable[[], str]
-) -> services.StartResult | HttpResponse:
-    """The start for the session's user. The user row the start locks anyway (one
-    start at a time per person) is read whole, with the unit, by the same statement
-    and verified against the session as Django would (adopt_session_user): it is
-    not read before. What the session check would not accept goes to Django's own
-    (which ends such a session), then to the start that locks the row itself."""
+def _start_as_session_user(
+    request: HttpRequest, round_id: int
+) -> tuple[Round, StartOutcome] | None:
+    """The common start, a POST of a signed-in contestant, in one statement before
+    the start's own: the round with its contest and the session's user with their
+    unit, the user row locked as every start locks it (one at a time per person),
+    the session verified against it as Django would (adopt_session_user). None
+    when that does not apply (no such published round, a session Django would not
+    accept, a GET): _start decides, as it always has."""
     user_id = session_user_id(request)
-    with transaction.atomic():
-        user = user_with_unit_locked(int(user_id)) if user_id.isdigit() else None
-        if user is not None and adopt_session_user(request, user):
-            return password_change_refusal(request) or services.attempt_start(
+    if request.method != "POST" or user_id is None or not user_id.isdigit():
+        return None
+    read = None
+    try:
+        with transaction.atomic():
+            read = attempt_reads.round_and_user_locked(
+                round_id=round_id, user_id=int(user_id)
+            )
+            if read is None or not adopt_session_user(request, read[1]):
+                return None
+            round_, user = read
+            return round_, password_change_refusal(request) or services.attempt_start(
                 user=user, round_=round_, user_locked=True
             )
+    except ValidationError as error:
+        return read[0], error
+
+
+def _start(request: HttpRequest, round_id: int) -> tuple[Round, StartOutcome]:
+    """The start with the round read alone and the user as Django's session check
+    gives it (it ends a session it no longer accepts)."""
+    round_ = attempt_reads.round_get_published(round_id)
+    if round_ is None:
+        raise Http404
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={contest_url()}")
-    return password_change_refusal(request) or services.attempt_start(
-        user=request.user, round_=round_
-    )
+        contest_url = reverse(
+            "rounds:contest-detail", kwargs={"slug": round_.contest.slug}
+        )
+        return round_, redirect(f"{reverse('accounts:login')}?next={contest_url}")
+    refusal = password_change_refusal(request)
+    if refusal is not None or request.method == "GET":
+        return round_, refusal or redirect(
+            "rounds:contest-detail", slug=round_.contest.slug
+        )
+    try:
+        return round_, services.attempt_start(user=request.user, round_=round_)
+    except ValidationError as error:
+        return round_, error
 
 
 def _own_attempt(request: HttpRequest, public_id: str) -> Attempt:

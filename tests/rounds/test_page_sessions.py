@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from rounds import services
-from rounds.models import Attempt
+from rounds.models import Attempt, Round
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_the_user_row_comes_with_the_attempt(attempt, step):
     assert Attempt._meta.db_table in reads[0]  # the attempt's own statement
 
 
-def test_the_start_reads_the_user_once_with_its_lock(attempt):
+def test_the_start_reads_the_round_and_the_user_once_with_its_lock(attempt):
     client = _signed_in(attempt)
     _submit(client, attempt)
     with CaptureQueriesContext(connection) as queries:
@@ -101,6 +101,10 @@ def test_the_start_reads_the_user_once_with_its_lock(attempt):
     assert "LEFT" in reads[0].upper()  # with the unit
     if connection.features.has_select_for_update_of:
         assert "FOR UPDATE" in reads[0].upper()
+    # The round with its contest comes in the same statement.
+    round_table = Round._meta.db_table
+    assert round_table in reads[0]
+    assert [q["sql"] for q in queries if round_table in q["sql"]] == [reads[0]]
 
 
 def test_other_signed_in_pages_read_the_user_and_unit_once(attempt):
