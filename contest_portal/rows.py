@@ -10,13 +10,16 @@ applies (JSON decoded, SQLite's booleans and datetimes read back). Everything el
 keeps the ORM.
 
 A reader's FROM and WHERE are SQL with one placeholder per model, ``{a}`` for the
-model given the alias ``a``, which becomes its quoted table name and alias.
+model given the alias ``a``, which becomes its quoted table name and alias. A reader
+may also select one more value of its own (``extra``, SQL written for the
+connection), returned after the instances as the database gives it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from contest_portal.db.prepared import prepared_cursor
 
@@ -34,16 +37,19 @@ class RowReader:
         where: str,
         order_by: str = "",
         lock: str = "",
+        extra: Callable[[BaseDatabaseWrapper], str] | None = None,
     ) -> None:
         """parts: (model, alias) in the order the instances are returned; source:
         the FROM clause; order_by: the ORDER BY clause's terms, if any; lock: the
         model alias whose row is locked FOR UPDATE where the database can
-        (PostgreSQL; SQLite writes one at a time anyway)."""
+        (PostgreSQL; SQLite writes one at a time anyway); extra: the SQL of one
+        more selected value, given the connection, returned last."""
         self.parts = tuple(parts)
         self.source = source
         self.where = where
         self.order_by = order_by
         self.lock = lock
+        self.extra = extra
         self._compiled: dict[str, tuple[str, list]] = {}
 
     def _compile(self, using: str) -> tuple[str, list]:
@@ -65,6 +71,8 @@ class RowReader:
                 readers.append((converters, column))
             plan.append((model, [field.attname for field in fields], readers))
             tables[alias] = f"{quote(model._meta.db_table)} {alias}"
+        if self.extra is not None:
+            columns.append(self.extra(connection))
         sql = (
             f"SELECT {', '.join(columns)} FROM {self.source.format(**tables)} "
             f"WHERE {self.where}"
@@ -86,6 +94,8 @@ class RowReader:
                 for converter in converters:
                     values[index] = converter(values[index], column, connection)
             instances.append(model.from_db(using, attnames, values))
+        if self.extra is not None:
+            instances.append(row[start])
         return tuple(instances)
 
     def all(self, params: Sequence[Any], *, using: str = "default") -> list[tuple]:

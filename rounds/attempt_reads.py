@@ -6,9 +6,13 @@ session names, so the caller can verify the session against it
 (accounts.middleware.adopt_session_user) instead of reading it again.
 """
 
+import json
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
 from accounts.models import Unit, User
 from contest_portal.rows import RowReader
-from rounds.models import Attempt, Contest, Round
+from rounds.models import Attempt, Contest, Round, RoundVoidedQuestion
 
 _PARTS = [(Attempt, "a"), (Round, "r"), (Contest, "c"), (User, "u")]
 _SOURCE = (
@@ -24,7 +28,22 @@ _ANSWERS = ("draw", "answers")
 _OWN_SUMMARY = RowReader(
     [(Attempt, "a", _ANSWERS), *_PARTS[1:]], source=_SOURCE, where=_WHERE
 )
-_OWN_LOCKED = RowReader(_PARTS, source=_SOURCE, where=_WHERE, lock="a")
+
+
+def _voided_questions(connection: BaseDatabaseWrapper) -> str:
+    """SQL: the ids of the questions voided in the attempt's round."""
+    table = connection.ops.quote_name(RoundVoidedQuestion._meta.db_table)
+    ids = f"SELECT v.question_id FROM {table} v WHERE v.round_id = a.round_id"
+    if connection.vendor == "postgresql":
+        return f"ARRAY({ids})"
+    return f"(SELECT json_group_array(question_id) FROM ({ids}))"
+
+
+# The submit's read: the attempt locked, and its round's voided questions, the part
+# of the answer key that changes while a round runs (rounds.services.finishing).
+_OWN_LOCKED = RowReader(
+    _PARTS, source=_SOURCE, where=_WHERE, lock="a", extra=_voided_questions
+)
 
 _IN_ROUND = RowReader(
     [(Attempt, "a", ("draw", "answers"))],
@@ -110,8 +129,18 @@ def attempt_with_answers(attempt: Attempt) -> Attempt:
 
 def attempt_get_own_locked(*, public_id: str, user_id: int) -> Attempt | None:
     """The same, its row locked for the transaction (only its own row: the round
-    every contestant shares is never locked)."""
-    return _joined(_OWN_LOCKED.one([public_id, user_id]))
+    every contestant shares is never locked), and the round's voided questions
+    read with it: ``attempt.round.voided_question_ids``, a frozenset of question
+    ids, which the submit's scoring takes instead of reading them again."""
+    row = _OWN_LOCKED.one([public_id, user_id])
+    if row is None:
+        return None
+    *parts, voided = row
+    attempt = _joined(tuple(parts))
+    if isinstance(voided, str):  # SQLite's JSON array
+        voided = json.loads(voided)
+    attempt.round.voided_question_ids = frozenset(voided)
+    return attempt
 
 
 def attempts_of_user_in_round(*, user_id: int, round_: Round) -> list[Attempt]:

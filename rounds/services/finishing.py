@@ -47,8 +47,16 @@ _RESULT_FIELDS = (
 )
 
 
-def _answer_key(round_id: int, revision_ids: Iterable[int]) -> _AnswerKey:
-    voided_questions = {row[0].question_id for row in _VOIDED.all([round_id])}
+def _answer_key(
+    round_id: int,
+    revision_ids: Iterable[int],
+    voided_questions: frozenset[int] | None = None,
+) -> _AnswerKey:
+    """The correct choices of the revisions and which are voided in the round;
+    ``voided_questions`` where the caller read them with the attempt, in the same
+    transaction (rounds.attempt_reads.attempt_get_own_locked)."""
+    if voided_questions is None:
+        voided_questions = {row[0].question_id for row in _VOIDED.all([round_id])}
     correct, voided = {}, set()
     for pk, revision in revisions_get(revision_ids).items():
         correct[pk] = revision.correct_index
@@ -73,7 +81,12 @@ def _finish(
     """The one writer of an attempt's result fields; the caller holds the row lock.
     `now` is when the finish is recorded (after the deadline, for a late sweep)."""
     attempt_check_transition(attempt=attempt, to=Attempt.Status.FINISHED)
-    key = _answer_key(attempt.round_id, (item[0] for item in attempt.draw))
+    key = _answer_key(
+        attempt.round_id,
+        (item[0] for item in attempt.draw),
+        # Read with the locked attempt where the submit's read brought them.
+        getattr(attempt.round, "voided_question_ids", None),
+    )
     correct = _score(attempt, key)
     attempt.status = Attempt.Status.FINISHED
     attempt.submitted_at = submitted_at

@@ -778,3 +778,33 @@ def test_ids_out_of_range_are_not_found_rather_than_a_server_error(client, url):
     response = client.get(url)
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("voided", [False, True])
+def test_a_question_voided_while_the_round_runs_counts_in_a_later_submit(
+    client, contestant, round_, voided
+):
+    from awards.services import question_void
+
+    attempt = start(contestant, round_)
+    answers = all_correct(attempt)
+    choices = len(attempt.draw[0][1])
+    answers["q0"] = str((correct_shown(attempt, 0) + 1) % choices)  # a wrong one
+    if voided:
+        question_void(
+            round_=round_,
+            question=QuestionRevision.objects.get(pk=attempt.draw[0][0]).question,
+            reason="Câu hỏi sai đáp án",
+            actor=UserFactory(is_staff=True),
+        )
+    client.force_login(contestant)
+
+    response = client.post(
+        attempt_url("rounds:attempt-submit", attempt), {**answers, "prediction": "1"}
+    )
+
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.FINISHED
+    expected = attempt.question_count - (0 if voided else 1)
+    assert attempt.correct_count == expected

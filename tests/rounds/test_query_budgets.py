@@ -34,9 +34,9 @@ BUDGET = {
     # the attempt with its round, contest and user: the user is not read again
     "page": 2,
     "save": 2,  # the session and the one UPDATE
-    # the attempt and its user read once under the attempt's lock, voided
-    # questions, update, event
-    "submit": 7,
+    # the attempt and its user read once under the attempt's lock with the
+    # round's voided questions, update, event
+    "submit": 6,
     # the attempt with its user; the attempts of the round; the ranking rules with
     # the round's result (its truth, to show the attempt the ranking counts; whether
     # it is approved); the approved list's line of the person, for their official
