@@ -129,9 +129,10 @@ class RowWriter:
         meta = self.model._meta
         return quote, quote(meta.db_table), quote(meta.pk.column)
 
-    def update(
+    def update_statement(
         self, instance: models.Model, fields: Sequence[str], *, using: str = "default"
-    ) -> None:
+    ) -> tuple[str, list]:
+        """The UPDATE of the instance's named fields: its SQL and parameters."""
         connection = connections[using]
         key = ("update", using, tuple(fields))
         targets = [self.model._meta.get_field(name) for name in fields]
@@ -144,14 +145,21 @@ class RowWriter:
             field.get_db_prep_save(getattr(instance, field.attname), connection)
             for field in targets
         ]
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(sql, [*params, instance.pk])
+        return sql, [*params, instance.pk]
 
-    def insert(self, instance: models.Model, *, using: str = "default") -> None:
-        """Insert the row and set the instance's primary key from the database."""
+    def update(
+        self, instance: models.Model, fields: Sequence[str], *, using: str = "default"
+    ) -> None:
+        sql, params = self.update_statement(instance, fields, using=using)
+        with prepared_cursor(connections[using]) as cursor:
+            cursor.execute(sql, params)
+
+    def insert_statement(
+        self, instance: models.Model, *, using: str = "default"
+    ) -> tuple[str, list]:
+        """The INSERT of the whole row, returning its primary key: SQL, parameters."""
         connection = connections[using]
-        meta = self.model._meta
-        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
         key = ("insert", using)
         sql = self._sql.get(key)
         if sql is None:
@@ -165,8 +173,45 @@ class RowWriter:
             field.get_db_prep_save(getattr(instance, field.attname), connection)
             for field in fields
         ]
-        with prepared_cursor(connection) as cursor:
+        return sql, params
+
+    def insert(self, instance: models.Model, *, using: str = "default") -> None:
+        """Insert the row and set the instance's primary key from the database."""
+        sql, params = self.insert_statement(instance, using=using)
+        with prepared_cursor(connections[using]) as cursor:
             cursor.execute(sql, params)
-            instance.pk = cursor.fetchone()[0]
-        instance._state.adding = False
-        instance._state.db = using
+            _inserted(instance, cursor.fetchone()[0], using)
+
+
+def _inserted(instance: models.Model, pk: Any, using: str) -> None:
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = using
+
+
+def update_and_insert(
+    updated: tuple[RowWriter, models.Model, Sequence[str]],
+    inserted: tuple[RowWriter, models.Model],
+    *,
+    using: str = "default",
+) -> None:
+    """One writer's update of an instance's fields and another's insert of a row,
+    in one statement where the database can (PostgreSQL runs a data-modifying WITH
+    whether or not the rest reads it), else one after the other. Both or neither,
+    as any statement, inside the caller's transaction."""
+    (update_writer, instance, fields), (insert_writer, row) = updated, inserted
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        update_writer.update(instance, fields, using=using)
+        insert_writer.insert(row, using=using)
+        return
+    update_sql, update_params = update_writer.update_statement(
+        instance, fields, using=using
+    )
+    insert_sql, insert_params = insert_writer.insert_statement(row, using=using)
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(
+            f"WITH updated AS ({update_sql}) {insert_sql}",
+            [*update_params, *insert_params],
+        )
+        _inserted(row, cursor.fetchone()[0], using)

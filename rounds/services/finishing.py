@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contest_portal.rows import RowReader, RowWriter
+from contest_portal.rows import RowReader, RowWriter, update_and_insert
 from rounds import scoring, states
 from rounds.models import (
     Attempt,
@@ -99,8 +99,11 @@ def _finish(
         revision_ids=[item[0] for item in attempt.draw],
         chosen=[entry[0] if entry else None for entry in attempt.answers],
     )
-    _ATTEMPTS.update(attempt, _RESULT_FIELDS)
-    _record_event(attempt, kind=AttemptEvent.Kind.FINISHED, now=now)
+    # The result and its trace, written by one statement where the database can.
+    update_and_insert(
+        (_ATTEMPTS, attempt, _RESULT_FIELDS),
+        (_EVENTS, _event(attempt, kind=AttemptEvent.Kind.FINISHED, now=now)),
+    )
     return attempt
 
 
@@ -201,7 +204,7 @@ def attempt_check_transition(*, attempt: Attempt, to: str) -> None:
         )
 
 
-def _record_event(
+def _event(
     attempt: Attempt,
     *,
     kind: str,
@@ -209,11 +212,12 @@ def _record_event(
     reason: str = "",
     now: datetime | None = None,
 ) -> AttemptEvent:
-    """Append the trace of one status change; the caller holds the row lock."""
+    """The trace of one status change, to be written by the caller, who holds the
+    row lock."""
     actor_id = actor.pk if actor is not None else None
     if actor is None and attempt.finished_by == Attempt.FinishedBy.CONTESTANT:
         actor_id = attempt.user_id  # the id is enough: no query for the user row
-    event = AttemptEvent(
+    return AttemptEvent(
         attempt=attempt,
         kind=kind,
         at=now or timezone.now(),
@@ -227,8 +231,6 @@ def _record_event(
             "answered": sum(1 for entry in attempt.answers if entry),
         },
     )
-    _EVENTS.insert(event)
-    return event
 
 
 def attempt_void(
@@ -260,7 +262,9 @@ def attempt_void(
         locked.save(
             update_fields=["status", "submitted_at", "duration_ms", "correct_count"]
         )
-        _record_event(
-            locked, kind=AttemptEvent.Kind.VOIDED, actor=by, reason=reason, now=now
+        _EVENTS.insert(
+            _event(
+                locked, kind=AttemptEvent.Kind.VOIDED, actor=by, reason=reason, now=now
+            )
         )
     return locked

@@ -35,8 +35,9 @@ BUDGET = {
     "page": 2,
     "save": 2,  # the session and the one UPDATE
     # the attempt and its user read once under the attempt's lock with the
-    # round's voided questions, update, event
-    "submit": 6,
+    # round's voided questions; the update with its event, one statement on
+    # PostgreSQL (a data-modifying WITH), two elsewhere
+    "submit": 5 if connection.vendor == "postgresql" else 6,
     # the attempt with its user; the attempts of the round; the ranking rules with
     # the round's result (its truth, to show the attempt the ranking counts; whether
     # it is approved); the approved list's line of the person, for their official
