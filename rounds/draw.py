@@ -20,14 +20,23 @@ class DrawError(ValueError):
         self.topic_id = topic_id
 
 
+def pool_ids(pool: Mapping[int, Sequence[int]]) -> tuple[int, ...]:
+    """Every question id of the pool, once each, in order."""
+    return tuple(sorted({q for ids in pool.values() for q in ids}))
+
+
 def draw_questions(
     *,
     pool: Mapping[int, Sequence[int]],
     count: int,
     quotas: Mapping[int, int],
     rng: random.Random,
+    every_id: Sequence[int] | None = None,
 ) -> list[int]:
-    """`count` distinct question ids from `pool` (topic id -> question ids)."""
+    """`count` distinct question ids from `pool` (topic id -> question ids).
+
+    `every_id`: pool_ids(pool), where the caller keeps it for many draws from one
+    pool (it costs more than the draw on a bank of thousands); the same draw."""
     if count < 1:
         raise DrawError("count must be positive")
     if sum(quotas.values()) > count:
@@ -42,7 +51,8 @@ def draw_questions(
         for question_id in rng.sample(candidates, wanted):
             drawn.append(question_id)
             taken.add(question_id)
-    rest = sorted({q for ids in pool.values() for q in ids} - taken)
+    everything = pool_ids(pool) if every_id is None else every_id
+    rest = [q for q in everything if q not in taken] if taken else everything
     missing = count - len(drawn)
     if len(rest) < missing:
         raise DrawError("not enough questions in the bank")

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from accounts.models import User
 from quizzes.models import Question, QuestionRevision
-from rounds import attempt_reads, eligibility
+from rounds import attempt_reads, draw, eligibility
 from rounds.models import Attempt, Contest, ContestCommitteeMember, Round
 
 LETTERS = string.ascii_uppercase
@@ -243,6 +243,7 @@ class DrawPool:
 
     by_topic: dict[int, list[int]]
     quotas: dict[int, int]
+    every_id: tuple[int, ...]  # draw.pool_ids(by_topic), kept with the pool
 
 
 # Every start draws from the same pool: each worker reads it at most once in
@@ -267,7 +268,9 @@ def draw_pool_get(*, round_: Round) -> DrawPool:
     ):
         by_topic.setdefault(topic_id, []).append(revision_id)
     pool = DrawPool(
-        by_topic=by_topic, quotas=dict(round_.quotas.values_list("topic_id", "count"))
+        by_topic=by_topic,
+        quotas=dict(round_.quotas.values_list("topic_id", "count")),
+        every_id=draw.pool_ids(by_topic),
     )
     # The worker's copy of the revisions is filled with the whole pool at once (one
     # query; none once they are all known). Filled one draw at a time, a fresh

@@ -95,7 +95,11 @@ def _draw_for(round_: Round, rng: random.Random) -> list[list]:
     pool = draw_pool_get(round_=round_)
     try:
         revision_ids = draw.draw_questions(
-            pool=pool.by_topic, count=round_.question_count, quotas=pool.quotas, rng=rng
+            pool=pool.by_topic,
+            count=round_.question_count,
+            quotas=pool.quotas,
+            rng=rng,
+            every_id=pool.every_id,
         )
     except draw.DrawError as error:
         raise ValidationError(

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rounds.draw import DrawError, draw_questions, shuffle_choices
+from rounds.draw import DrawError, draw_questions, pool_ids, shuffle_choices
 
 # Topic 1 holds ids 100..109, topic 2 holds 200..209, topic 3 holds 300..302.
 POOL = {
@@ -145,3 +145,20 @@ def test_draw_property_same_seed_same_draw(case):
     )
 
     assert first == second
+
+
+@given(satisfiable_draws())
+def test_draw_property_the_kept_ids_of_the_pool_give_the_same_draw(case):
+    pool, quotas, count, seed = case
+
+    kept = draw_questions(
+        pool=pool,
+        count=count,
+        quotas=quotas,
+        rng=random.Random(seed),
+        every_id=pool_ids(pool),
+    )
+
+    assert kept == draw_questions(
+        pool=pool, count=count, quotas=quotas, rng=random.Random(seed)
+    )
