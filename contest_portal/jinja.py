@@ -14,6 +14,8 @@ What the templates use, as the template language gives it:
 
 - ``url(view_name, *args)``: {% url %}, its addresses kept as the portal's tag keeps
   them (contest_portal.template_urls);
+- ``attempt_url(view_name, public_id)``: an attempt's address, as
+  {% url view_name public_id %} gives it (rounds.addresses.attempt_url);
 - ``static(path)``: {% static %}, kept the same way (contest_portal.template_static);
 - ``|date(format)``: Django's date filter, in Vietnam's time as a template shows it;
 - ``|intcomma``: django.contrib.humanize's, with Vietnam's thousand separator;
@@ -37,6 +39,7 @@ from jinja2 import Environment
 
 from contest_portal.template_static import kept_static
 from contest_portal.template_urls import kept_reverse
+from rounds.addresses import attempt_url
 
 
 def url(view_name: str, *args: Any) -> str:
@@ -76,6 +79,6 @@ def csrf_once(request: HttpRequest) -> dict[str, Any]:
 def environment(**options: Any) -> Environment:
     # A page ends with the newline its file ends with, as in the template language.
     env = Environment(keep_trailing_newline=True, **options)
-    env.globals.update(url=url, static=kept_static)
+    env.globals.update(url=url, attempt_url=attempt_url, static=kept_static)
     env.filters.update(date=date_filter, intcomma=intcomma)
     return env

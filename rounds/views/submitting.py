@@ -25,6 +25,7 @@ from awards.selectors import (
 )
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, scoring, selectors, services
+from rounds.addresses import attempt_url
 from rounds.forms import SubmitForm
 from rounds.models import Attempt
 from rounds.views.taking import (
@@ -77,7 +78,7 @@ def attempt_summary(request: HttpRequest, public_id: str) -> HttpResponse:
     is still unanswered before the contestant confirms; a complete one is submitted."""
     attempt = _own_attempt(request, public_id)
     if request.method == "GET":
-        return redirect("rounds:attempt", public_id=attempt.public_id)
+        return redirect(attempt_url("rounds:attempt", attempt.public_id))
     form = SubmitForm(request.POST, question_count=attempt.question_count)
     if not form.is_valid():
         return _refused(request, attempt, form)
@@ -89,7 +90,7 @@ def attempt_summary(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     except services.AttemptExpiredError as error:
         messages.warning(request, error.messages[0])
-        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+        return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
     except ValidationError as error:
         form.add_error(None, error)
         return _refused(request, attempt, form)
@@ -145,7 +146,7 @@ def _submitted(request: HttpRequest, attempt: Attempt) -> HttpResponse:
                 "đã lưu trước khi hết giờ."
             ),
         )
-    return redirect("rounds:attempt-result", public_id=attempt.public_id)
+    return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
 
 
 def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpResponse:
@@ -154,7 +155,7 @@ def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpRe
     contestant's screen, to send again."""
     attempt.refresh_from_db()
     if attempt.status != Attempt.Status.OPEN:
-        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+        return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
     return render(
         request,
         "rounds/attempt_take.html",
@@ -176,7 +177,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
     if isinstance(attempt, HttpResponse):
         return attempt
     if attempt.status == Attempt.Status.OPEN:
-        return redirect("rounds:attempt", public_id=attempt.public_id)
+        return redirect(attempt_url("rounds:attempt", attempt.public_id))
     round_ = attempt.round
     now = timezone.now()
     attempts = attempt_reads.attempts_of_user_in_round(

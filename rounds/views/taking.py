@@ -26,6 +26,7 @@ from accounts.middleware import (
 from accounts.phone_views import phone_verify_url
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, eligibility, rendering, scoring, services
+from rounds.addresses import attempt_url
 from rounds.forms import SaveData, SubmitForm, parse_save
 from rounds.models import Attempt, Round
 
@@ -62,7 +63,7 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
         messages.warning(
             request, _("Đây là bài thi thử: kết quả không được xếp hạng, trao giải.")
         )
-    return redirect("rounds:attempt", public_id=outcome.attempt.public_id)
+    return redirect(attempt_url("rounds:attempt", outcome.attempt.public_id))
 
 
 def _start_as_session_user(
@@ -172,7 +173,7 @@ def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
     if isinstance(attempt, HttpResponse):
         return attempt
     if attempt.status != Attempt.Status.OPEN:
-        return redirect("rounds:attempt-result", public_id=attempt.public_id)
+        return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
     # The user is loaded (and the session verified) here anyway: from its first
     # click, the page's saves take the one statement.
     remember_credential(request)

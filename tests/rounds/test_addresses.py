@@ -1,8 +1,10 @@
-"""A contest's public address made from its Vietnamese title."""
+"""A contest's public address made from its Vietnamese title, and an attempt's
+addresses as reverse() gives them."""
 
 import pytest
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 
-from rounds.addresses import contest_slug_from_title
+from rounds.addresses import attempt_url, contest_slug_from_title
 from rounds.models import Contest
 from tests.factories import ContestFactory
 from tests.plans.organizer import admin_add, admin_change, organizer
@@ -60,3 +62,35 @@ def test_renaming_a_contest_keeps_its_address():
     stored = admin_change(organizer(), contest, {"title": "Chuyển đổi số 2025"})
 
     assert stored.slug == "chuyen-doi-so"
+
+
+@pytest.mark.parametrize(
+    "view_name",
+    [
+        "rounds:attempt",
+        "rounds:attempt-save",
+        "rounds:attempt-submit",
+        "rounds:attempt-summary",
+        "rounds:attempt-result",
+    ],
+)
+@pytest.mark.parametrize(
+    "public_id", ["AbC-12_xyz0987QQ", "a", "x" * 40, "id with/slash%"]
+)
+def test_an_attempt_url_is_what_reverse_gives(view_name, public_id):
+    try:
+        expected = reverse(view_name, kwargs={"public_id": public_id})
+    except NoReverseMatch:
+        with pytest.raises(NoReverseMatch):
+            attempt_url(view_name, public_id)
+        return
+    assert attempt_url(view_name, public_id) == expected
+    assert attempt_url(view_name, public_id) == expected  # the kept one
+
+
+def test_an_attempt_url_under_a_prefix_is_prefixed():
+    set_script_prefix("/thi/")
+    try:
+        assert attempt_url("rounds:attempt", "AbC123") == "/thi/bai-thi/AbC123/"
+    finally:
+        set_script_prefix("/")
