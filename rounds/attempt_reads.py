@@ -7,11 +7,12 @@ session names, so the caller can verify the session against it
 """
 
 import json
+from collections.abc import Sequence
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from accounts.models import Unit, User
-from contest_portal.rows import RowReader
+from contest_portal.rows import Part, RowReader
 from rounds.models import Attempt, Contest, Round, RoundVoidedQuestion
 
 _PARTS = [(Attempt, "a"), (Round, "r"), (Contest, "c"), (User, "u")]
@@ -25,9 +26,24 @@ _OWN = RowReader(_PARTS, source=_SOURCE, where=_WHERE)
 # The result page shows the answers only where the contest publishes them: it reads
 # the attempt without its draw and answers (two JSON columns decoded on every read).
 _ANSWERS = ("draw", "answers")
-_OWN_SUMMARY = RowReader(
-    [(Attempt, "a", _ANSWERS), *_PARTS[1:]], source=_SOURCE, where=_WHERE
-)
+_SUMMARY_PARTS = [(Attempt, "a", _ANSWERS), *_PARTS[1:]]
+
+
+def own_summary_reader(parts: Sequence[Part], joins: str) -> RowReader:
+    """A reader of the attempt with its round, contest and user, without its draw
+    and answers (attempt_with_answers reads them), with more rows joined to it in
+    the same statement: ``parts`` of models this module does not
+    know, in ``joins`` (the FROM clause continued: ``a`` is the attempt, ``r`` its
+    round). Its rows go to own_summary_joined."""
+    return RowReader(
+        [*_SUMMARY_PARTS, *parts], source=f"{_SOURCE} {joins}", where=_WHERE
+    )
+
+
+def own_summary_joined(row: tuple) -> tuple[Attempt, tuple]:
+    """A row of an own_summary_reader: the attempt with its round, contest and
+    user, and the instances of the joined parts."""
+    return _joined(row[: len(_PARTS)]), row[len(_PARTS) :]
 
 
 def _voided_questions(connection: BaseDatabaseWrapper) -> str:
@@ -112,11 +128,6 @@ def _joined(row: tuple | None) -> Attempt | None:
 def attempt_get_own(*, public_id: str, user_id: int) -> Attempt | None:
     """The attempt named in the URL if it is this user's, with round, contest and user."""
     return _joined(_OWN.one([public_id, user_id]))
-
-
-def attempt_get_own_summary(*, public_id: str, user_id: int) -> Attempt | None:
-    """attempt_get_own without the draw and the answers (attempt_with_answers)."""
-    return _joined(_OWN_SUMMARY.one([public_id, user_id]))
 
 
 def attempt_with_answers(attempt: Attempt) -> Attempt:

@@ -22,7 +22,11 @@ from awards.selectors.ranking import (
     round_ranking_rows,
     round_stats,
 )
-from awards.selectors.result_page import RoundRanking, round_ranking_get
+from awards.selectors.result_page import (
+    RoundRanking,
+    attempt_get_own_ranked,
+    round_ranking_get,
+)
 from awards.selectors.results import (
     PRIZE_WALK_FIELDS,
     PUBLIC_ROW_FIELDS,
@@ -60,6 +64,7 @@ __all__ = [
     "SEARCH_MAX_CHARS",
     "RoundRanking",
     "RoundStats",
+    "attempt_get_own_ranked",
     "contest_rules_in_words",
     "counted_attempt_of",
     "disqualified_user_ids",

@@ -1,12 +1,14 @@
 """What a contestant's result page reads of the round's ranking: the contest's
 ranking rules and the round's computed result, in one statement written once per
-process (contest_portal.rows), beside the attempts the page reads anyway."""
+process (contest_portal.rows): alone, or joined to the attempt the page reads
+anyway (attempt_get_own_ranked)."""
 
 from dataclasses import dataclass
 
 from awards.models import RankingRules, RoundResult
 from contest_portal.rows import RowReader
-from rounds.models import Round
+from rounds import attempt_reads
+from rounds.models import Attempt, Round
 
 _RULES_AND_RESULT = RowReader(
     [(RoundResult, "res"), (RankingRules, "rules")],
@@ -38,8 +40,8 @@ class RoundRanking:
         return self.result
 
 
-def round_ranking_get(*, round_: Round) -> RoundRanking:
-    result, rules = _RULES_AND_RESULT.one([round_.pk, round_.contest_id])
+def _ranking(result: RoundResult, rules: RankingRules, round_: Round) -> RoundRanking:
+    """What the statement read, where a missing row's instance has no key."""
     if result.pk is not None:
         result.round = round_
     return RoundRanking(
@@ -47,3 +49,28 @@ def round_ranking_get(*, round_: Round) -> RoundRanking:
         order=rules.order if rules.pk is not None else None,
         result=result if result.pk is not None else None,
     )
+
+
+def round_ranking_get(*, round_: Round) -> RoundRanking:
+    result, rules = _RULES_AND_RESULT.one([round_.pk, round_.contest_id])
+    return _ranking(result, rules, round_)
+
+
+_OWN_RANKED = attempt_reads.own_summary_reader(
+    [(RoundResult, "res"), (RankingRules, "rules")],
+    "LEFT JOIN {res} ON res.round_id = a.round_id "
+    "LEFT JOIN {rules} ON rules.contest_id = r.contest_id",
+)
+
+
+def attempt_get_own_ranked(
+    *, public_id: str, user_id: int
+) -> tuple[Attempt, RoundRanking] | None:
+    """The contestant's own attempt with its round, contest and user, without its
+    draw and answers (rounds.attempt_reads.attempt_with_answers reads them), and
+    round_ranking_get of its round, in one statement (the result page)."""
+    row = _OWN_RANKED.one([public_id, user_id])
+    if row is None:
+        return None
+    attempt, (result, rules) = attempt_reads.own_summary_joined(row)
+    return attempt, _ranking(result, rules, attempt.round)

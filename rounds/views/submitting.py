@@ -18,10 +18,11 @@ from accounts.middleware import (
 )
 from awards.rules_text import COUNTED_LABELS
 from awards.selectors import (
+    RoundRanking,
+    attempt_get_own_ranked,
     counted_attempt_of,
     result_row_of_user,
     result_standings_of_user,
-    round_ranking_get,
 )
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, scoring, selectors, services
@@ -171,9 +172,18 @@ _FINISHED_BY = dict(Attempt.FinishedBy.choices)
 @checks_user_itself
 @require_GET
 def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
-    attempt = identified_attempt_now(
-        request, public_id, read=attempt_reads.attempt_get_own_summary
-    )
+    # The attempt with the contest's ranking rules and the round's result, read
+    # once for the page's two uses of them.
+    ranked: list[RoundRanking] = []
+
+    def read(*, public_id: str, user_id: int) -> Attempt | None:
+        found = attempt_get_own_ranked(public_id=public_id, user_id=user_id)
+        if found is None:
+            return None
+        ranked.append(found[1])
+        return found[0]
+
+    attempt = identified_attempt_now(request, public_id, read=read)
     if isinstance(attempt, HttpResponse):
         return attempt
     if attempt.status == Attempt.Status.OPEN:
@@ -184,8 +194,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         user_id=request.user.pk, round_=round_
     )
     used = len(attempts)
-    # The contest's ranking rules and the round's result, read once for both uses.
-    ranking_settings = round_ranking_get(round_=round_)
+    ranking_settings = ranked[0]
     counted, policy = counted_attempt_of(
         round_=round_, attempts=attempts, settings=ranking_settings
     )

@@ -38,11 +38,11 @@ BUDGET = {
     # round's voided questions; the update with its event, one statement on
     # PostgreSQL (a data-modifying WITH), two elsewhere
     "submit": 5 if connection.vendor == "postgresql" else 6,
-    # the attempt with its user; the attempts of the round; the ranking rules with
-    # the round's result (its truth, to show the attempt the ranking counts; whether
-    # it is approved); the approved list's line of the person, for their official
-    # rank and prize
-    "result": 4,
+    # the attempt with its user, the contest's ranking rules and the round's
+    # result (its truth, to show the attempt the ranking counts; whether it is
+    # approved), in one statement; the attempts of the round; the approved list's
+    # line of the person, for their official rank and prize
+    "result": 3,
 }
 
 
