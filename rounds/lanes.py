@@ -11,13 +11,13 @@ view with the URL already resolved (Django's handler would resolve it again).
   lazy session user, the malformed-request guard, X-Frame-Options and the per-view
   metrics.
 - The start, the attempt page, the submit and the result: the same, and the messages
-  (the start and the submit leave one for the page they lead to) and the forced
-  password change (the start; the others check it in their own statement).
+  (the start and the submit leave one for the page they lead to).
 
 The layers left out have nothing to do for them: the locale (the site has one
 language, the default; its Content-Language header says so on every other page), the
 trailing slash (the address matched), allauth (its sign-in flows live on its own
-pages) and axes (logins only). Every other request goes down the full stack,
+pages), axes (logins only) and the forced password change (every one of these views
+applies it itself, accounts.middleware.checks_user_itself). Every other request goes down the full stack,
 unchanged.
 """
 
@@ -41,10 +41,7 @@ SAVE_LAYERS = frozenset(
     }
 )
 # What the attempt's pages rely on besides.
-PAGE_LAYERS = SAVE_LAYERS | {
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.ForcePasswordChangeMiddleware",
-}
+PAGE_LAYERS = SAVE_LAYERS | {"django.contrib.messages.middleware.MessageMiddleware"}
 # The view names that take a lane, and their lanes.
 LANES = {
     "rounds:attempt-save": SAVE_LAYERS,

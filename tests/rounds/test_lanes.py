@@ -6,10 +6,11 @@ the whole stack."""
 import pytest
 from django.middleware.locale import LocaleMiddleware
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from accounts.models import User
 from rounds import services
+from rounds.lanes import LANES
 from rounds.models import Attempt
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,12 @@ def test_another_persons_attempt_is_not_found(attempt, round_):
     client.force_login(other)
 
     assert _save(client, attempt).status_code == 404
+
+
+def test_every_view_of_a_lane_applies_the_password_rule_itself():
+    """The lanes leave out ForcePasswordChangeMiddleware: each of their views must
+    apply the rule itself."""
+    for view_name in LANES:
+        kwargs = {"round_id": 1} if view_name.endswith("start") else {"public_id": "x"}
+        func = resolve(reverse(view_name, kwargs=kwargs)).func
+        assert getattr(func, "checks_user_itself", False), view_name
