@@ -24,18 +24,24 @@ class Attempt(models.Model):
         DEADLINE = "deadline", _("Hết giờ, hệ thống tự nộp")
 
     # What the browser sees instead of the row id: not guessable, not sequential.
+    # Unique by a constraint (Meta), not unique=True: on PostgreSQL that would add
+    # a second index for LIKE searches, which nothing runs, kept up by every start
+    # and every submit.
     public_id = models.CharField(
         _("mã bài thi"),
         max_length=24,
-        unique=True,
         default=new_public_id,
         editable=False,
     )
+    # Neither foreign key has an index of its own: the indexes of Meta begin with
+    # them (attempt_number_unique with the user, attempt_round_status with the
+    # round), and every index is kept up by every start and every submit.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("thí sinh"),
         on_delete=models.PROTECT,
         related_name="attempts",
+        db_index=False,
     )
     # A person's attempts in a round are found by the person, the round tested on
     # them (`round_id + 0`, which no index serves). The round being played is new
@@ -49,6 +55,7 @@ class Attempt(models.Model):
         verbose_name=_("tuần thi"),
         on_delete=models.PROTECT,
         related_name="attempts",
+        db_index=False,
     )
     number = models.PositiveSmallIntegerField(_("lượt thi thứ"))
     # "open" is checked on rows found by their key, never used to find them. Open
@@ -101,6 +108,7 @@ class Attempt(models.Model):
         verbose_name_plural = _("bài thi")
         ordering = ["-started_at"]
         constraints = [
+            models.UniqueConstraint(fields=["public_id"], name="attempt_public_id"),
             models.UniqueConstraint(
                 fields=["user", "round", "number"], name="attempt_number_unique"
             ),
@@ -160,11 +168,13 @@ class AttemptEvent(models.Model):
         FINISHED = "finished", _("Nộp bài")
         VOIDED = "voided", _("Hủy bài thi")
 
+    # Indexed by attempt_event_once, which begins with it.
     attempt = models.ForeignKey(
         Attempt,
         verbose_name=_("bài thi"),
         on_delete=models.PROTECT,
         related_name="events",
+        db_index=False,
     )
     kind = models.CharField(_("sự kiện"), max_length=10, choices=Kind.choices)
     at = models.DateTimeField(_("thời điểm ghi"))
