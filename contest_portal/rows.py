@@ -175,6 +175,43 @@ class RowWriter:
         ]
         return sql, params
 
+    def insert_select_statement(
+        self,
+        instance: models.Model,
+        *,
+        computed: dict[str, str],
+        rest: str,
+        returning: Sequence[str],
+        using: str = "default",
+    ) -> tuple[str, list]:
+        """An INSERT of the whole row from a SELECT that may give no row: each
+        field named in ``computed`` takes that SQL expression instead of the
+        instance's value; ``rest`` follows the SELECT's values (its FROM, WHERE
+        and the INSERT's ON CONFLICT, with parameters of its own, which the caller
+        appends). Returns the primary key and the ``returning`` fields' columns:
+        SQL, the instance's parameters."""
+        connection = connections[using]
+        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+        key = ("insert-select", using, tuple(computed.items()), rest, tuple(returning))
+        sql = self._sql.get(key)
+        if sql is None:
+            quote, table, pk = self._quoted(using)
+            columns = ", ".join(quote(field.column) for field in fields)
+            values = ", ".join(computed.get(field.name, "%s") for field in fields)
+            returned = ", ".join(
+                [pk, *(quote(self.model._meta.get_field(n).column) for n in returning)]
+            )
+            sql = self._sql[key] = (
+                f"INSERT INTO {table} ({columns}) SELECT {values} {rest} "
+                f"RETURNING {returned}"
+            )
+        params = [
+            field.get_db_prep_save(getattr(instance, field.attname), connection)
+            for field in fields
+            if field.name not in computed
+        ]
+        return sql, params
+
     def insert(self, instance: models.Model, *, using: str = "default") -> None:
         """Insert the row and set the instance's primary key from the database."""
         sql, params = self.insert_statement(instance, using=using)

@@ -78,24 +78,21 @@ _ROUND_PUBLISHED = RowReader(
 
 
 # The start's first read: the round with its contest (published) and the user with
-# their unit, the user row locked (one start at a time per person; the round, which
-# every contestant shares, is only read).
-_ROUND_AND_USER_LOCKED = RowReader(
+# their unit.
+_ROUND_AND_USER = RowReader(
     [(Round, "r"), (Contest, "c"), (User, "u"), (Unit, "n")],
     source=(
         "{r} JOIN {c} ON c.id = r.contest_id CROSS JOIN {u} "
         "LEFT JOIN {n} ON n.id = u.unit_id"
     ),
     where="r.id = %s AND c.is_published = %s AND u.id = %s",
-    lock="u",
 )
 
 
-def round_and_user_locked(*, round_id: int, user_id: int) -> tuple[Round, User] | None:
-    """The published round with its contest and the user with their unit, the
-    user row locked until the caller's transaction ends; None when either is
-    missing."""
-    row = _ROUND_AND_USER_LOCKED.one([round_id, True, user_id])
+def round_and_user(*, round_id: int, user_id: int) -> tuple[Round, User] | None:
+    """The published round with its contest and the user with their unit, in one
+    statement; None when either is missing."""
+    row = _ROUND_AND_USER.one([round_id, True, user_id])
     if row is None:
         return None
     round_, contest, user, unit = row

@@ -44,21 +44,18 @@ def _draw_random() -> random.Random:
     return random.Random(_system_random.getrandbits(128))
 
 
-def _lock_user_and_tally(
-    user_id: int, round_id: int, *, user_locked: bool
-) -> tuple[int, int | None]:
-    """Lock the user row (one start at a time per person), unless the caller has,
-    then count the user's attempts in the round, with the open one's id: short
-    statements written once, the common case of every start. The count is a
-    statement of its own, after the lock: it sees every attempt committed before."""
+def _lock_user_and_tally(user_id: int, round_id: int) -> tuple[int, int | None]:
+    """Lock the user row (one start at a time per person), then count the user's
+    attempts in the round, with the open one's id: two short statements written
+    once. The count is a statement of its own, after the lock: it sees every
+    attempt committed before."""
     quote = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with prepared_cursor(connection) as cursor:
-        if not user_locked:
-            cursor.execute(
-                f"SELECT id FROM {quote(User._meta.db_table)} WHERE id = %s{lock}",
-                [user_id],
-            )
+        cursor.execute(
+            f"SELECT id FROM {quote(User._meta.db_table)} WHERE id = %s{lock}",
+            [user_id],
+        )
         cursor.execute(
             f"SELECT COUNT(*), MAX(CASE WHEN status = %s THEN id END) "
             # Found by person, the round tested on them (see Attempt.round).
@@ -126,30 +123,17 @@ def attempt_start(
     round_: Round,
     now: datetime | None = None,
     rng: random.Random | None = None,
-    user_locked: bool = False,
 ) -> StartResult:
-    """Resume the user's open attempt in the round, or draw a new one.
-
-    `user_locked`: the caller read `user` under select_for_update in the transaction
-    it holds (rounds.attempt_reads.round_and_user_locked), so the row is not locked
-    again.
-    """
+    """Resume the user's open attempt in the round, or draw a new one, under the
+    person's lock (one start at a time per person). The common case takes one
+    statement instead: attempt_start_first."""
     now = now or timezone.now()
-    if user_locked:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("attempt_start(user_locked=True) outside a transaction")
-        return _start_locked(user, round_, now, rng, user_locked=True)
     with transaction.atomic():
-        return _start_locked(user, round_, now, rng, user_locked=False)
+        return _start_locked(user, round_, now, rng)
 
 
 def _start_locked(
-    user: User,
-    round_: Round,
-    now: datetime,
-    rng: random.Random | None,
-    *,
-    user_locked: bool,
+    user: User, round_: Round, now: datetime, rng: random.Random | None
 ) -> StartResult:
     _refuse_unless_open(round_, now)
     practice = attempt_check_eligibility(user=user, round_=round_, now=now)
@@ -164,7 +148,7 @@ def _start_locked(
         )
     # One start at a time per person: the user row is the lock. One read for the
     # common case, a first start: how many, and whether one is open.
-    used, open_pk = _lock_user_and_tally(user.pk, round_.pk, user_locked=user_locked)
+    used, open_pk = _lock_user_and_tally(user.pk, round_.pk)
     open_attempt = None
     if open_pk is not None:
         # Still open once locked? A submit may have finished it meanwhile. Found by
@@ -191,12 +175,37 @@ def _start_locked(
         )
     # A seeded generator makes a draw repeatable (the demo); contestants get the
     # system's.
-    drawn = _draw_for(round_, rng or _draw_random())
+    attempt = _new_attempt(
+        user=user,
+        round_=round_,
+        now=now,
+        practice=practice,
+        rng=rng or _draw_random(),
+        number=used + 1,
+    )
+    _ATTEMPTS.insert(attempt)
+    return StartResult(
+        attempt=attempt, resumed=False, shortened=_shortened(attempt, round_)
+    )
+
+
+def _new_attempt(
+    *,
+    user: User,
+    round_: Round,
+    now: datetime,
+    practice: bool,
+    rng: random.Random,
+    number: int | None,
+) -> Attempt:
+    """A new attempt, drawn and checked, not yet stored; ``number`` None where the
+    statement that stores it counts it."""
+    drawn = _draw_for(round_, rng)
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at)
     attempt = Attempt(
         user=user,
         round=round_,
-        number=used + 1,
+        number=number,
         is_practice=practice,
         started_at=now,
         deadline=deadline,
@@ -204,17 +213,79 @@ def _start_locked(
         answers=[None] * len(drawn),
         question_count=len(drawn),
     )
-    # Uniqueness is the database's to enforce, under the user lock held above:
-    # checking it here again would cost three queries on every start.
+    # Uniqueness is the database's to enforce (under the person's lock, or by the
+    # one statement of _insert_if_first): checking it here again would cost three
+    # queries on every start.
     # The user and round were just read: no need to check that they exist either.
     # The draw and the blank answers were built just above from ids and indexes, so
     # they are JSON: checking it would encode the draw once more than the insert does.
     attempt.full_clean(
-        exclude=["user", "round", "draw", "answers"],
+        exclude=["user", "round", "draw", "answers"]
+        + (["number"] if number is None else []),
         validate_unique=False,
         validate_constraints=False,
     )
-    _ATTEMPTS.insert(attempt)
+    return attempt
+
+
+def _insert_if_first(attempt: Attempt, max_attempts: int) -> bool:
+    """Insert the attempt as the person's next in the round, its number counted in
+    the same statement, unless one of theirs is open there or the round's limit is
+    used up; True if it was inserted (its key and number set).
+
+    One statement in autocommit, no lock taken: the count reads the attempts
+    committed when the statement began, and the database's unique indexes settle
+    a start racing it (one open attempt per person and round, one attempt per
+    number): a row conflicting with one committed or being committed meanwhile is
+    not inserted (ON CONFLICT DO NOTHING waits for the other to commit)."""
+    quote = connection.ops.quote_name
+    tally = (
+        "FROM (SELECT COUNT(*) AS used, "
+        "COALESCE(MAX(CASE WHEN status = %s THEN 1 ELSE 0 END), 0) AS open "
+        # Found by person, the round tested on them (see Attempt.round).
+        f"FROM {quote(Attempt._meta.db_table)} WHERE user_id = %s AND round_id + 0 = %s"
+        ") tally WHERE tally.open = 0 AND (%s = 0 OR tally.used < %s) "
+        "ON CONFLICT DO NOTHING"
+    )
+    sql, params = _ATTEMPTS.insert_select_statement(
+        attempt, computed={"number": "tally.used + 1"}, rest=tally, returning=["number"]
+    )
+    open_ = Attempt.Status.OPEN.value
+    limit = [open_, attempt.user_id, attempt.round_id, max_attempts, max_attempts]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, [*params, *limit])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    attempt.pk, attempt.number = row
+    attempt._state.adding = False
+    attempt._state.db = connection.alias
+    return True
+
+
+def attempt_start_first(
+    *, user: User, round_: Round, now: datetime | None = None
+) -> StartResult | None:
+    """The common start, a person's next attempt with none of theirs open in the
+    round, in one statement outside a transaction (_insert_if_first). None when
+    it does not apply: one of theirs is open, the limit is used up, a start raced
+    this one, or a final round's qualifiers are to be read; attempt_start then
+    decides under the person's lock, as it always has. Refusals (closed round,
+    ineligible person) are raised as there."""
+    if round_.stage == Round.Stage.FINAL and round_.qualifying_round_id:
+        return None
+    now = now or timezone.now()
+    _refuse_unless_open(round_, now)
+    attempt = _new_attempt(
+        user=user,
+        round_=round_,
+        now=now,
+        practice=attempt_check_eligibility(user=user, round_=round_, now=now),
+        rng=_draw_random(),
+        number=None,
+    )
+    if not _insert_if_first(attempt, round_.max_attempts):
+        return None
     return StartResult(
         attempt=attempt, resumed=False, shortened=_shortened(attempt, round_)
     )

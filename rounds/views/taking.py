@@ -5,7 +5,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,29 +68,30 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
 def _start_as_session_user(
     request: HttpRequest, round_id: int
 ) -> tuple[Round, StartOutcome] | None:
-    """The common start, a POST of a signed-in contestant, in one statement before
-    the start's own: the round with its contest and the session's user with their
-    unit, the user row locked as every start locks it (one at a time per person),
-    the session verified against it as Django would (adopt_session_user). None
-    when that does not apply (no such published round, a session Django would not
-    accept, a GET): _start decides, as it always has."""
+    """The common start, a POST of a signed-in contestant: the round with its
+    contest and the session's user with their unit in one statement, the session
+    verified against that row as Django would (adopt_session_user), then the
+    attempt stored by one more statement where it is the person's next with none
+    open (services.attempt_start_first), else under the person's lock
+    (services.attempt_start). None when that does not apply (no such published
+    round, a session Django would not accept, a GET): _start decides, as it always
+    has."""
     user_id = session_user_id(request)
     if request.method != "POST" or user_id is None or not user_id.isdigit():
         return None
-    read = None
+    read = attempt_reads.round_and_user(round_id=round_id, user_id=int(user_id))
+    if read is None or not adopt_session_user(request, read[1]):
+        return None
+    round_, user = read
+    refusal = password_change_refusal(request)
+    if refusal is not None:
+        return round_, refusal
     try:
-        with transaction.atomic():
-            read = attempt_reads.round_and_user_locked(
-                round_id=round_id, user_id=int(user_id)
-            )
-            if read is None or not adopt_session_user(request, read[1]):
-                return None
-            round_, user = read
-            return round_, password_change_refusal(request) or services.attempt_start(
-                user=user, round_=round_, user_locked=True
-            )
+        return round_, services.attempt_start_first(
+            user=user, round_=round_
+        ) or services.attempt_start(user=user, round_=round_)
     except ValidationError as error:
-        return read[0], error
+        return round_, error
 
 
 def _start(request: HttpRequest, round_id: int) -> tuple[Round, StartOutcome]:
@@ -111,7 +111,9 @@ def _start(request: HttpRequest, round_id: int) -> tuple[Round, StartOutcome]:
             "rounds:contest-detail", slug=round_.contest.slug
         )
     try:
-        return round_, services.attempt_start(user=request.user, round_=round_)
+        return round_, services.attempt_start_first(
+            user=request.user, round_=round_
+        ) or services.attempt_start(user=request.user, round_=round_)
     except ValidationError as error:
         return round_, error
 

@@ -26,11 +26,11 @@ pytestmark = pytest.mark.django_db
 # reads and writes. Writes run in a transaction, which inside a test adds a SAVEPOINT
 # and its RELEASE (2).
 BUDGET = {
-    # the round with its contest and the user with their unit, in one statement
-    # under the lock every start takes (one at a time per person), the attempts,
-    # the insert (the eligibility lists are the worker's copy, read at most every
-    # few seconds, as the draw pool)
-    "start": 6,
+    # the round with its contest and the user with their unit, in one statement;
+    # the insert with the count of the person's attempts, one statement outside a
+    # transaction (the eligibility lists are the worker's copy, read at most
+    # every few seconds, as the draw pool)
+    "start": 3,
     # the attempt with its round, contest and user: the user is not read again
     "page": 2,
     "save": 2,  # the session and the one UPDATE
