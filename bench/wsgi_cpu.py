@@ -11,8 +11,11 @@ sessions in Redis), the portal's WSGI application called directly, without gunic
 or a network client: each simulated contestant (a fresh session of a contestant who
 has not sat the open round) starts, opens the page, saves an answer, submits and
 reads the result, as the page sends them. Prints the minimum over the batches of
-the mean CPU milliseconds (process_time) of each step. Far steadier than the load
-run on a shared machine: run it before and after a change, interleaved.
+the mean CPU milliseconds (process_time) of each step, and beside it the CPU the
+PostgreSQL backend and the Redis server spent on the same step (read from the
+kernel's scheduler accounting, /proc/PID/schedstat, so only where they run on this
+machine and are visible to this user). Far steadier than the load run on a shared
+machine: run it before and after a change, interleaved.
 
 Environment: BATCHES (5), REPEAT (contestants per batch, 40), OFFSET (where in
 the contestants to begin: use another for each run, each contestant starts once).
@@ -95,6 +98,30 @@ class Browser:
             elif name.lower() == "location":
                 location = value
         return answer["status"], text, location
+
+
+def _on_cpu_ns(pid: int | None) -> int:
+    """The nanoseconds a process has run on a CPU, 0 where it cannot be read."""
+    if pid is None:
+        return 0
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _server_pids() -> tuple[int | None, int | None]:
+    """The PostgreSQL backend of the default connection and the Redis server."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    client = cache._cache.get_client()
+    redis = client.info("server").get("process_id")
+    return backend, redis
 
 
 def _expect(status: int, wanted: int, what: str) -> None:
@@ -181,21 +208,32 @@ def main() -> None:
 
         for name, step in zip(STEPS, (start, page, save, submit, result), strict=True):
             began = time.process_time()
+            servers = [_on_cpu_ns(pid) for pid in pids]
             step()
             spent[name] += time.process_time() - began
+            for pid, before, key in zip(pids, servers, ("pg", "redis"), strict=True):
+                spent[f"{name}_{key}"] += (_on_cpu_ns(pid) - before) / 1e9
 
-    journey(signed_in(people.pop()), dict.fromkeys(STEPS, 0.0))  # warm
-    means: dict[str, list[float]] = {name: [] for name in STEPS}
+    columns = [f"{name}{key}" for name in STEPS for key in ("", "_pg", "_redis")]
+    pids: tuple[int | None, int | None] = (None, None)
+    journey(signed_in(people.pop()), dict.fromkeys(columns, 0.0))  # warm
+    pids = _server_pids()  # the connection the journey opened, kept (CONN_MAX_AGE)
+    means: dict[str, list[float]] = {name: [] for name in columns}
     for _ in range(batches):
-        spent = dict.fromkeys(STEPS, 0.0)
+        spent = dict.fromkeys(columns, 0.0)
         for _ in range(repeat):
             journey(signed_in(people.pop()), spent)
-        for name in STEPS:
+        for name in columns:
             means[name].append(spent[name] * 1000 / repeat)
-    print(
-        "CPU ms per request, minimum of the batches' means: "
-        + " ".join(f"{name}={min(means[name]):.3f}" for name in STEPS)
-    )
+    print("CPU ms per request, minimum of the batches' means:")
+    print(f"{'step':8} {'python':>8} {'postgres':>9} {'redis':>7} {'sum':>7}")
+    for name in STEPS:
+        python, pg, redis = (
+            min(means[f"{name}{key}"]) for key in ("", "_pg", "_redis")
+        )
+        print(
+            f"{name:8} {python:8.3f} {pg:9.3f} {redis:7.3f} {python + pg + redis:7.3f}"
+        )
 
 
 if __name__ == "__main__":
