@@ -18,7 +18,7 @@ connection), returned after the instances as the database gives it.
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from contest_portal.db.prepared import prepared_cursor
@@ -230,25 +230,44 @@ def update_and_insert(
     updated: tuple[RowWriter, models.Model, Sequence[str]],
     inserted: tuple[RowWriter, models.Model],
     *,
+    only_if: tuple[str, Sequence[Any]] | None = None,
     using: str = "default",
-) -> None:
+) -> bool:
     """One writer's update of an instance's fields and another's insert of a row,
-    in one statement where the database can (PostgreSQL runs a data-modifying WITH
-    whether or not the rest reads it), else one after the other. Both or neither,
-    as any statement, inside the caller's transaction."""
+    both or neither. ``only_if``: a condition the updated row must still meet (SQL
+    on its columns, unqualified, and its parameters), else nothing is written.
+    True if both were written.
+
+    One statement where the database can (PostgreSQL: a data-modifying WITH whose
+    insert takes the updated row's key, so it inserts nothing when the update
+    matched nothing), else the two in one transaction."""
     (update_writer, instance, fields), (insert_writer, row) = updated, inserted
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        update_writer.update(instance, fields, using=using)
-        insert_writer.insert(row, using=using)
-        return
     update_sql, update_params = update_writer.update_statement(
         instance, fields, using=using
     )
-    insert_sql, insert_params = insert_writer.insert_statement(row, using=using)
+    if only_if is not None:
+        update_sql = f"{update_sql} AND ({only_if[0]})"
+        update_params = [*update_params, *only_if[1]]
+    if connection.vendor != "postgresql":
+        atomic = transaction.atomic(using=using, savepoint=False)
+        with atomic, connection.cursor() as cursor:
+            cursor.execute(update_sql, update_params)
+            if cursor.rowcount != 1:
+                return False
+            insert_writer.insert(row, using=using)
+        return True
+    insert_sql, insert_params = insert_writer.insert_select_statement(
+        row, computed={}, rest="FROM updated", returning=[], using=using
+    )
+    pk = connection.ops.quote_name(update_writer.model._meta.pk.column)
     with prepared_cursor(connection) as cursor:
         cursor.execute(
-            f"WITH updated AS ({update_sql}) {insert_sql}",
+            f"WITH updated AS ({update_sql} RETURNING {pk}) {insert_sql}",
             [*update_params, *insert_params],
         )
-        _inserted(row, cursor.fetchone()[0], using)
+        written = cursor.fetchone()
+    if written is None:
+        return False
+    _inserted(row, written[0], using)
+    return True

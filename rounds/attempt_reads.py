@@ -55,11 +55,9 @@ def _voided_questions(connection: BaseDatabaseWrapper) -> str:
     return f"(SELECT json_group_array(question_id) FROM ({ids}))"
 
 
-# The submit's read: the attempt locked, and its round's voided questions, the part
-# of the answer key that changes while a round runs (rounds.services.finishing).
-_OWN_LOCKED = RowReader(
-    _PARTS, source=_SOURCE, where=_WHERE, lock="a", extra=_voided_questions
-)
+# The submit's read: the attempt, and its round's voided questions, the part of the
+# answer key that changes while a round runs (rounds.services.finishing).
+_OWN_AS_READ = RowReader(_PARTS, source=_SOURCE, where=_WHERE, extra=_voided_questions)
 
 _IN_ROUND = RowReader(
     [(Attempt, "a", ("draw", "answers"))],
@@ -135,12 +133,12 @@ def attempt_with_answers(attempt: Attempt) -> Attempt:
     return attempt
 
 
-def attempt_get_own_locked(*, public_id: str, user_id: int) -> Attempt | None:
-    """The same, its row locked for the transaction (only its own row: the round
-    every contestant shares is never locked), and the round's voided questions
-    read with it: ``attempt.round.voided_question_ids``, a frozenset of question
-    ids, which the submit's scoring takes instead of reading them again."""
-    row = _OWN_LOCKED.one([public_id, user_id])
+def attempt_get_own_as_read(*, public_id: str, user_id: int) -> Attempt | None:
+    """The same, with the round's voided questions read in the same statement:
+    ``attempt.round.voided_question_ids``, a frozenset of question ids, which the
+    submit's scoring takes instead of reading them again (the submit writes only
+    if the attempt is unchanged since: rounds.services.attempt_submit)."""
+    row = _OWN_AS_READ.one([public_id, user_id])
     if row is None:
         return None
     *parts, voided = row

@@ -27,6 +27,7 @@ from rounds.selectors import (
 )
 from rounds.services.eligibility import attempt_check_eligibility
 from rounds.services.finishing import (
+    AsRead,
     _expired,
     _finish,
     _finish_at_deadline,
@@ -307,21 +308,44 @@ def attempt_submit(
     answers: Mapping[int, int],
     prediction: int | None,
     now: datetime | None = None,
-    locked: bool = False,
+    as_read: bool = False,
 ) -> Attempt:
     """Finish an attempt once; a repeated submit returns the stored result unchanged.
 
     `answers` maps question positions to shown choice positions, as the page sent them.
-    `locked`: the caller read `attempt` with its round under select_for_update in the
-    transaction it holds (rounds.attempt_reads.attempt_get_own_locked), so it is not read a second time.
+    `as_read`: the caller read `attempt` with its round and the round's voided
+    questions (rounds.attempt_reads.attempt_get_own_as_read) without a lock,
+    outside a transaction. An open attempt is then finished by one statement if
+    nothing changed it since (_submit_as_read); every other case is decided under
+    the attempt's lock, as always.
     """
     now = now or timezone.now()
-    if locked:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("attempt_submit(locked=True) outside a transaction")
-        return _submit_locked(attempt, answers, prediction, now)
+    if as_read:
+        finished = _submit_as_read(attempt, answers, prediction, now)
+        if finished is not None:
+            return finished
     with transaction.atomic():
         return _submit_locked(_locked(attempt), answers, prediction, now)
+
+
+def _submit_as_read(
+    attempt: Attempt,
+    answers: Mapping[int, int],
+    prediction: int | None,
+    now: datetime,
+) -> Attempt | None:
+    """The common submit, an open attempt within its time, finished without a lock:
+    its result and event are written by one statement only if the row is still
+    open with the answers and prediction it was read with. None where the locked
+    path decides: an attempt no longer open or past its time, a refusal, or a row
+    changed since it was read (a save, another submit, the deadline's sweep)."""
+    if attempt.status != Attempt.Status.OPEN or _expired(attempt, now):
+        return None
+    read = AsRead(answers=list(attempt.answers), prediction_seq=attempt.prediction_seq)
+    try:
+        return _submit_open(attempt, answers, prediction, now, as_read=read)
+    except ValidationError:
+        return None
 
 
 def _submit_locked(
@@ -335,21 +359,35 @@ def _submit_locked(
     _refuse_if_closed(locked, now)
     if _expired(locked, now):
         return _finish_at_deadline(locked, now)
-    merged = _merged_answers(locked, answers)
+    return _submit_open(locked, answers, prediction, now)
+
+
+def _submit_open(
+    attempt: Attempt,
+    answers: Mapping[int, int],
+    prediction: int | None,
+    now: datetime,
+    *,
+    as_read: AsRead | None = None,
+) -> Attempt | None:
+    """Score and finish an open attempt with the posted answers laid over the
+    saved ones (see _finish for ``as_read``)."""
+    merged = _merged_answers(attempt, answers)
     if prediction is None:
-        prediction = locked.prediction
-    if locked.round.has_prediction and prediction is None:
+        prediction = attempt.prediction
+    if attempt.round.has_prediction and prediction is None:
         raise ValidationError(
             _("Vui lòng trả lời câu hỏi dự đoán trước khi nộp bài."),
             code="prediction_required",
         )
-    locked.answers = merged
-    locked.prediction = prediction
+    attempt.answers = merged
+    attempt.prediction = prediction
     return _finish(
-        locked,
+        attempt,
         submitted_at=now,
         finished_by=Attempt.FinishedBy.CONTESTANT,
         now=now,
+        as_read=as_read,
     )
 
 

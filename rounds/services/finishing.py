@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,10 +75,51 @@ def _score(attempt: Attempt, key: _AnswerKey) -> int:
     ).correct
 
 
+@dataclass(frozen=True, slots=True)
+class AsRead:
+    """What a finish read of an open attempt without its lock: its answers (a copy)
+    and its prediction's sequence number."""
+
+    answers: list
+    prediction_seq: int
+
+
+def _unchanged(attempt: Attempt, read: AsRead) -> tuple[str, list]:
+    """SQL on the attempt's row: still open, with the answers and the prediction's
+    sequence number ``read`` gives (every save that changes an answer or the
+    prediction changes one of them)."""
+    connection = connections[attempt._state.db or "default"]
+    quote = connection.ops.quote_name
+    answers = Attempt._meta.get_field("answers")
+    stored = quote(answers.column)
+    same = (
+        f"{stored} = %s"
+        if connection.vendor == "postgresql"
+        # SQLite keeps the text as it was written: compared in one spelling.
+        else f"json({stored}) = json(%s)"
+    )
+    return (
+        f"{quote('status')} = %s AND {same} AND {quote('prediction_seq')} = %s",
+        [
+            Attempt.Status.OPEN.value,
+            answers.get_db_prep_save(read.answers, connection),
+            read.prediction_seq,
+        ],
+    )
+
+
 def _finish(
-    attempt: Attempt, *, submitted_at: datetime, finished_by: str, now: datetime
-) -> Attempt:
-    """The one writer of an attempt's result fields; the caller holds the row lock.
+    attempt: Attempt,
+    *,
+    submitted_at: datetime,
+    finished_by: str,
+    now: datetime,
+    as_read: AsRead | None = None,
+) -> Attempt | None:
+    """The one writer of an attempt's result fields; the caller holds the row lock,
+    or gives ``as_read`` what it read without it: the result is then written only
+    if the row, still open, holds the same (one statement: no lock is held), and
+    None is returned if it did not (nothing written).
     `now` is when the finish is recorded (after the deadline, for a late sweep)."""
     attempt_check_transition(attempt=attempt, to=Attempt.Status.FINISHED)
     key = _answer_key(
@@ -100,11 +141,12 @@ def _finish(
         chosen=[entry[0] if entry else None for entry in attempt.answers],
     )
     # The result and its trace, written by one statement where the database can.
-    update_and_insert(
+    written = update_and_insert(
         (_ATTEMPTS, attempt, _RESULT_FIELDS),
         (_EVENTS, _event(attempt, kind=AttemptEvent.Kind.FINISHED, now=now)),
+        only_if=None if as_read is None else _unchanged(attempt, as_read),
     )
-    return attempt
+    return attempt if written else None
 
 
 def _expired(attempt: Attempt, now: datetime) -> bool:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -44,30 +43,17 @@ from rounds.views.taking import (
 def attempt_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     """The final submit: the summary's confirmation, or the page's script at the deadline.
 
-    The attempt is read once, already locked, with its user, and submitted in the
-    same transaction."""
-    form = None
-    try:
-        with transaction.atomic():
-            attempt = identified_attempt(
-                request, public_id, read=attempt_reads.attempt_get_own_locked
-            )
-            if isinstance(attempt, HttpResponse):
-                return attempt
-            form = SubmitForm(request.POST, question_count=attempt.question_count)
-            if form.is_valid():
-                attempt = services.attempt_submit(
-                    attempt=attempt,
-                    answers=form.cleaned_data["answers"],
-                    prediction=form.cleaned_data["prediction"],
-                    locked=True,
-                )
-    except ValidationError as error:  # rolled back: nothing changed
-        form.add_error(None, error)
+    The attempt is read once with its user, without a lock, and finished by one
+    statement if nothing changed it since (else under its lock: attempt_submit)."""
+    attempt = identified_attempt(
+        request, public_id, read=attempt_reads.attempt_get_own_as_read
+    )
+    if isinstance(attempt, HttpResponse):
+        return attempt
+    form = SubmitForm(request.POST, question_count=attempt.question_count)
+    if not form.is_valid():
         return _refused(request, attempt, form)
-    if form.errors:
-        return _refused(request, attempt, form)
-    return _submitted(request, attempt)
+    return _submit(request, attempt, form, as_read=True)
 
 
 @never_cache
@@ -125,12 +111,16 @@ def _resend_fields(form: SubmitForm) -> list[tuple[str, str]]:
     return fields
 
 
-def _submit(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpResponse:
+def _submit(
+    request: HttpRequest, attempt: Attempt, form: SubmitForm, *, as_read: bool = False
+) -> HttpResponse:
+    """Submit what the form posted; ``as_read``: as attempt_submit's."""
     try:
         attempt = services.attempt_submit(
             attempt=attempt,
             answers=form.cleaned_data["answers"],
             prediction=form.cleaned_data["prediction"],
+            as_read=as_read,
         )
     except ValidationError as error:
         form.add_error(None, error)

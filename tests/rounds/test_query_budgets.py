@@ -34,10 +34,10 @@ BUDGET = {
     # the attempt with its round, contest and user: the user is not read again
     "page": 2,
     "save": 2,  # the session and the one UPDATE
-    # the attempt and its user read once under the attempt's lock with the
-    # round's voided questions; the update with its event, one statement on
-    # PostgreSQL (a data-modifying WITH), two elsewhere
-    "submit": 5 if connection.vendor == "postgresql" else 6,
+    # the attempt and its user read once, no lock taken, with the round's voided
+    # questions; the update, only if the attempt is unchanged since, with its
+    # event: one statement on PostgreSQL (a data-modifying WITH), two elsewhere
+    "submit": 3 if connection.vendor == "postgresql" else 4,
     # the attempt with its user, the contest's ranking rules and the round's
     # result (its truth, to show the attempt the ranking counts; whether it is
     # approved), in one statement; the attempts of the round; the approved list's
