@@ -3,8 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -65,7 +65,7 @@ def attempt_summary(request: HttpRequest, public_id: str) -> HttpResponse:
     is still unanswered before the contestant confirms; a complete one is submitted."""
     attempt = _own_attempt(request, public_id)
     if request.method == "GET":
-        return redirect(attempt_url("rounds:attempt", attempt.public_id))
+        return HttpResponseRedirect(attempt_url("rounds:attempt", attempt.public_id))
     form = SubmitForm(request.POST, question_count=attempt.question_count)
     if not form.is_valid():
         return _refused(request, attempt, form)
@@ -77,7 +77,9 @@ def attempt_summary(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     except services.AttemptExpiredError as error:
         messages.warning(request, error.messages[0])
-        return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
+        return HttpResponseRedirect(
+            attempt_url("rounds:attempt-result", attempt.public_id)
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return _refused(request, attempt, form)
@@ -137,7 +139,7 @@ def _submitted(request: HttpRequest, attempt: Attempt) -> HttpResponse:
                 "đã lưu trước khi hết giờ."
             ),
         )
-    return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
+    return HttpResponseRedirect(attempt_url("rounds:attempt-result", attempt.public_id))
 
 
 def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpResponse:
@@ -146,7 +148,9 @@ def _refused(request: HttpRequest, attempt: Attempt, form: SubmitForm) -> HttpRe
     contestant's screen, to send again."""
     attempt.refresh_from_db()
     if attempt.status != Attempt.Status.OPEN:
-        return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
+        return HttpResponseRedirect(
+            attempt_url("rounds:attempt-result", attempt.public_id)
+        )
     return render(
         request,
         "rounds/attempt_take.html",
@@ -177,7 +181,7 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
     if isinstance(attempt, HttpResponse):
         return attempt
     if attempt.status == Attempt.Status.OPEN:
-        return redirect(attempt_url("rounds:attempt", attempt.public_id))
+        return HttpResponseRedirect(attempt_url("rounds:attempt", attempt.public_id))
     round_ = attempt.round
     now = timezone.now()
     attempts = attempt_reads.attempts_of_user_in_round(

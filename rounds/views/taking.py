@@ -5,7 +5,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,8 +49,10 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
     )
     if isinstance(outcome, HttpResponse):
         return outcome
-    contest_url = reverse("rounds:contest-detail", kwargs={"slug": round_.contest.slug})
     if isinstance(outcome, ValidationError):  # rolled back: nothing changed
+        contest_url = reverse(
+            "rounds:contest-detail", kwargs={"slug": round_.contest.slug}
+        )
         messages.error(request, outcome.messages[0])
         if outcome.code == eligibility.PHONE_NOT_VERIFIED:
             return redirect(phone_verify_url(contest_url))
@@ -62,7 +70,10 @@ def attempt_start(request: HttpRequest, round_id: int) -> HttpResponse:
         messages.warning(
             request, _("Đây là bài thi thử: kết quả không được xếp hạng, trao giải.")
         )
-    return redirect(attempt_url("rounds:attempt", outcome.attempt.public_id))
+    # Not redirect(): given an address, it tries it as a view name first.
+    return HttpResponseRedirect(
+        attempt_url("rounds:attempt", outcome.attempt.public_id)
+    )
 
 
 def _start_as_session_user(
@@ -175,7 +186,9 @@ def attempt_page(request: HttpRequest, public_id: str) -> HttpResponse:
     if isinstance(attempt, HttpResponse):
         return attempt
     if attempt.status != Attempt.Status.OPEN:
-        return redirect(attempt_url("rounds:attempt-result", attempt.public_id))
+        return HttpResponseRedirect(
+            attempt_url("rounds:attempt-result", attempt.public_id)
+        )
     # The user is loaded (and the session verified) here anyway: from its first
     # click, the page's saves take the one statement.
     remember_credential(request)
