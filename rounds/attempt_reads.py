@@ -34,16 +34,39 @@ def own_summary_reader(parts: Sequence[Part], joins: str) -> RowReader:
     and answers (attempt_with_answers reads them), with more rows joined to it in
     the same statement: ``parts`` of models this module does not
     know, in ``joins`` (the FROM clause continued: ``a`` is the attempt, ``r`` its
-    round). Its rows go to own_summary_joined."""
+    round), and last the person's attempts in the round, one row each (see
+    attempts_in_round_of_rows). Its rows go to own_summary_joined."""
     return RowReader(
-        [*_SUMMARY_PARTS, *parts], source=f"{_SOURCE} {joins}", where=_WHERE
+        [*_SUMMARY_PARTS, *parts, _IN_ROUND_PART],
+        source=f"{_SOURCE} {joins} {_IN_ROUND_JOIN}",
+        where=_WHERE,
+        order_by=_IN_ROUND_ORDER,
     )
+
+
+# The person's attempts in the attempt's round, joined to it as ``o``: found by
+# person, the round tested on them (see the comment on Attempt.round), latest first
+# as the model orders them.
+_IN_ROUND_PART = (Attempt, "o", _ANSWERS)
+_IN_ROUND_JOIN = "JOIN {o} ON o.user_id = a.user_id AND o.round_id + 0 = a.round_id"
+_IN_ROUND_ORDER = "o.started_at DESC, o.id DESC"
+
+
+def attempts_in_round_of_rows(attempt: Attempt, rows: Sequence[tuple]) -> list[Attempt]:
+    """The person's attempts in the round, from an own_summary_reader's rows (its
+    last part), each pointing at ``attempt``'s round; ``attempt`` itself in its
+    place, as the caller has it."""
+    attempts = [attempt if row[-1].pk == attempt.pk else row[-1] for row in rows]
+    for each in attempts:
+        each.round = attempt.round
+    return attempts
 
 
 def own_summary_joined(row: tuple) -> tuple[Attempt, tuple]:
     """A row of an own_summary_reader: the attempt with its round, contest and
-    user, and the instances of the joined parts."""
-    return _joined(row[: len(_PARTS)]), row[len(_PARTS) :]
+    user, and the instances of the joined parts (the attempt in the round left
+    out: attempts_in_round_of_rows)."""
+    return _joined(row[: len(_PARTS)]), row[len(_PARTS) : -1]
 
 
 def _voided_questions(connection: BaseDatabaseWrapper) -> str:

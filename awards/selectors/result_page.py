@@ -65,12 +65,18 @@ _OWN_RANKED = attempt_reads.own_summary_reader(
 
 def attempt_get_own_ranked(
     *, public_id: str, user_id: int
-) -> tuple[Attempt, RoundRanking] | None:
+) -> tuple[Attempt, RoundRanking, list[Attempt]] | None:
     """The contestant's own attempt with its round, contest and user, without its
-    draw and answers (rounds.attempt_reads.attempt_with_answers reads them), and
-    round_ranking_get of its round, in one statement (the result page)."""
-    row = _OWN_RANKED.one([public_id, user_id])
-    if row is None:
+    draw and answers (rounds.attempt_reads.attempt_with_answers reads them),
+    round_ranking_get of its round, and the person's attempts in the round (as
+    rounds.attempt_reads.attempts_of_user_in_round), in one statement (the
+    result page)."""
+    rows = _OWN_RANKED.all([public_id, user_id])
+    if not rows:
         return None
-    attempt, (result, rules) = attempt_reads.own_summary_joined(row)
-    return attempt, _ranking(result, rules, attempt.round)
+    attempt, (result, rules) = attempt_reads.own_summary_joined(rows[0])
+    return (
+        attempt,
+        _ranking(result, rules, attempt.round),
+        attempt_reads.attempts_in_round_of_rows(attempt, rows),
+    )

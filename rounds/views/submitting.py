@@ -166,15 +166,15 @@ _FINISHED_BY = dict(Attempt.FinishedBy.choices)
 @checks_user_itself
 @require_GET
 def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
-    # The attempt with the contest's ranking rules and the round's result, read
-    # once for the page's two uses of them.
-    ranked: list[RoundRanking] = []
+    # The attempt with the contest's ranking rules, the round's result and the
+    # person's attempts in the round, read in one statement.
+    ranked: list[tuple[RoundRanking, list[Attempt]]] = []
 
     def read(*, public_id: str, user_id: int) -> Attempt | None:
         found = attempt_get_own_ranked(public_id=public_id, user_id=user_id)
         if found is None:
             return None
-        ranked.append(found[1])
+        ranked.append(found[1:])
         return found[0]
 
     attempt = identified_attempt_now(request, public_id, read=read)
@@ -184,11 +184,10 @@ def attempt_result(request: HttpRequest, public_id: str) -> HttpResponse:
         return HttpResponseRedirect(attempt_url("rounds:attempt", attempt.public_id))
     round_ = attempt.round
     now = timezone.now()
-    attempts = attempt_reads.attempts_of_user_in_round(
-        user_id=request.user.pk, round_=round_
-    )
+    ranking_settings, attempts = ranked[0]
+    # This attempt as it is now: finished just above if its time had run out.
+    attempts = [attempt if a.pk == attempt.pk else a for a in attempts]
     used = len(attempts)
-    ranking_settings = ranked[0]
     counted, policy = counted_attempt_of(
         round_=round_, attempts=attempts, settings=ranking_settings
     )

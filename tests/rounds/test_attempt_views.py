@@ -579,6 +579,37 @@ def test_the_result_names_the_attempt_the_ranking_counts(
     assert f"lượt {rows[0]['number']}<" in html
 
 
+def test_the_result_of_an_attempt_whose_time_ran_out_counts_it_as_finished(
+    client, contestant, round_
+):
+    """The page reads the person's attempts with the attempt itself; the attempt,
+    found open past its time, is finished at its deadline before the page counts
+    it among them."""
+    round_.max_attempts = 3
+    round_.save(update_fields=["max_attempts"])
+    RankingRules.objects.create(contest=round_.contest, counted_attempt="last")
+    started = timezone.now() - timedelta(hours=2)
+    first = start(contestant, round_, started)
+    submit(first, {}, now=started + timedelta(minutes=1))
+    second = start(contestant, round_, started + timedelta(minutes=2))
+    services.attempt_save(
+        attempt=second,
+        seq=1,
+        position=0,
+        shown_choice=correct_shown(second, 0),
+        now=started + timedelta(minutes=3),
+    )
+    client.force_login(contestant)
+
+    response = client.get(attempt_url("rounds:attempt-result", second))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Attempt.objects.get(pk=second.pk).status == Attempt.Status.FINISHED
+    assert "<dt>Số lượt đã thi</dt><dd>2, còn 1 lượt</dd>" in html
+    assert 'id="counted">1/5 câu, lượt 2<' in html
+
+
 @pytest.mark.parametrize(
     ("policy", "round_closed", "shown"),
     [

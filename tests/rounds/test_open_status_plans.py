@@ -25,6 +25,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.middleware import user_credential
+from awards.selectors import attempt_get_own_ranked
 from rounds import selectors, services
 from rounds.attempt_reads import attempts_of_user_in_round
 from rounds.models import Attempt
@@ -192,4 +193,29 @@ def test_the_result_lists_the_persons_attempts_in_the_round_only(new_round):
     attempts = attempts_of_user_in_round(user_id=person.pk, round_=round_)
 
     assert [a.number for a in attempts] == [1]
+    assert _rows_read() - before <= 2
+
+
+def test_the_result_page_reads_the_persons_attempts_only_with_its_own(new_round):
+    round_, person = new_round
+    attempt = services.attempt_start(user=person, round_=round_).attempt
+    before = _rows_read()
+
+    read = attempt_get_own_ranked(public_id=attempt.public_id, user_id=person.pk)
+
+    assert read is not None
+    assert [a.pk for a in read[2]] == [attempt.pk]
+    # The person's two attempts (last week's and this one) read at most twice: for
+    # the attempt itself and for the list of theirs. Not the round's 300.
+    assert _rows_read() - before <= 4
+
+
+def test_the_one_statement_start_counts_the_persons_attempts_only(new_round):
+    round_, person = new_round
+    before = _rows_read()
+
+    started = services.attempt_start_first(user=person, round_=round_)
+
+    assert started is not None
+    assert started.attempt.number == 1
     assert _rows_read() - before <= 2

@@ -38,11 +38,11 @@ BUDGET = {
     # questions; the update, only if the attempt is unchanged since, with its
     # event: one statement on PostgreSQL (a data-modifying WITH), two elsewhere
     "submit": 3 if connection.vendor == "postgresql" else 4,
-    # the attempt with its user, the contest's ranking rules and the round's
-    # result (its truth, to show the attempt the ranking counts; whether it is
-    # approved), in one statement; the attempts of the round; the approved list's
-    # line of the person, for their official rank and prize
-    "result": 3,
+    # the attempt with its user, the contest's ranking rules, the round's result
+    # (its truth, to show the attempt the ranking counts; whether it is approved)
+    # and the person's attempts in the round, in one statement; the approved
+    # list's line of the person, for their official rank and prize
+    "result": 2,
 }
 
 
