@@ -254,8 +254,8 @@ def _event(
     reason: str = "",
     now: datetime | None = None,
 ) -> AttemptEvent:
-    """The trace of one status change, to be written by the caller, who holds the
-    row lock."""
+    """The trace of one status change, to be written by the caller with the change
+    itself (under the row lock, or by _finish's one conditional statement)."""
     actor_id = actor.pk if actor is not None else None
     if actor is None and attempt.finished_by == Attempt.FinishedBy.CONTESTANT:
         actor_id = attempt.user_id  # the id is enough: no query for the user row
