@@ -53,8 +53,8 @@ def _answer_key(
     voided_questions: frozenset[int] | None = None,
 ) -> _AnswerKey:
     """The correct choices of the revisions and which are voided in the round;
-    ``voided_questions`` where the caller read them with the attempt, in the same
-    transaction (rounds.attempt_reads.attempt_get_own_locked)."""
+    ``voided_questions`` where the caller read them in the attempt's own statement
+    (rounds.attempt_reads.attempt_get_own_as_read)."""
     if voided_questions is None:
         voided_questions = {row[0].question_id for row in _VOIDED.all([round_id])}
     correct, voided = {}, set()
