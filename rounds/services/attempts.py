@@ -147,8 +147,8 @@ def _start_locked(
             _("Chỉ những thí sinh đạt vòng loại mới được thi vòng chung kết."),
             code="not_qualified",
         )
-    # One start at a time per person: the user row is the lock. One read for the
-    # common case, a first start: how many, and whether one is open.
+    # One start at a time per person on this path: the user row is the lock. Then
+    # one read: how many, and whether one is open.
     used, open_pk = _lock_user_and_tally(user.pk, round_.pk)
     open_attempt = None
     if open_pk is not None:
