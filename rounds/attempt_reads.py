@@ -54,9 +54,9 @@ _IN_ROUND_ORDER = "o.started_at DESC, o.id DESC"
 
 def attempts_in_round_of_rows(attempt: Attempt, rows: Sequence[tuple]) -> list[Attempt]:
     """The person's attempts in the round, from an own_summary_reader's rows (its
-    last part), each pointing at ``attempt``'s round; ``attempt`` itself in its
-    place, as the caller has it."""
-    attempts = [attempt if row[-1].pk == attempt.pk else row[-1] for row in rows]
+    last part), each pointing at ``attempt``'s round. The attempt itself is among
+    them as read: a caller that changed it puts its own in its place."""
+    attempts = [row[-1] for row in rows]
     for each in attempts:
         each.round = attempt.round
     return attempts

@@ -28,6 +28,7 @@ from accounts.middleware import (
     session_owner,
     session_user_id,
 )
+from accounts.models import User
 from accounts.phone_views import phone_verify_url
 from contest_portal.ratelimit import ratelimit
 from rounds import attempt_reads, eligibility, rendering, scoring, services
@@ -97,12 +98,7 @@ def _start_as_session_user(
     refusal = password_change_refusal(request)
     if refusal is not None:
         return round_, refusal
-    try:
-        return round_, services.attempt_start_first(
-            user=user, round_=round_
-        ) or services.attempt_start(user=user, round_=round_)
-    except ValidationError as error:
-        return round_, error
+    return round_, _started(user, round_)
 
 
 def _start(request: HttpRequest, round_id: int) -> tuple[Round, StartOutcome]:
@@ -121,12 +117,19 @@ def _start(request: HttpRequest, round_id: int) -> tuple[Round, StartOutcome]:
         return round_, refusal or redirect(
             "rounds:contest-detail", slug=round_.contest.slug
         )
+    return round_, _started(request.user, round_)
+
+
+def _started(user: User, round_: Round) -> StartOutcome:
+    """The attempt started by one statement where it is the person's next with none
+    open (services.attempt_start_first), else under the person's lock
+    (services.attempt_start); the refusal, where there is one."""
     try:
-        return round_, services.attempt_start_first(
-            user=request.user, round_=round_
-        ) or services.attempt_start(user=request.user, round_=round_)
+        return services.attempt_start_first(
+            user=user, round_=round_
+        ) or services.attempt_start(user=user, round_=round_)
     except ValidationError as error:
-        return round_, error
+        return error
 
 
 def _own_attempt(request: HttpRequest, public_id: str) -> Attempt:
